@@ -1,0 +1,54 @@
+# Don't edit Makefile! Use conf-* for configuration.
+#
+# Targets: it (default) builds every program; check runs every test suite;
+# install copies programs and man pages under DESTDIR/conf-home; bench
+# measures; clean removes what the build made.
+#
+# Each program family describes itself in FAMILY/build.mk, the shared
+# library in lib/build.mk and the tests in tests/build.mk; they add to the
+# variables below.
+
+SHELL = /bin/sh
+CXX_COMPILE := $(shell head -n 1 conf-cc)
+CXX_LINK := $(shell head -n 1 conf-ld)
+HOME_DIR := $(shell head -n 1 conf-home)
+QMAIL_DIR := $(shell head -n 1 conf-qmail)
+DESTDIR ?=
+
+PROGRAMS :=
+MANPAGES :=
+FAMILY_LIBS :=
+CLEAN :=
+
+default: it
+
+include lib/build.mk
+include $(filter-out lib/build.mk tests/build.mk,$(wildcard */build.mk))
+include tests/build.mk
+
+it: $(PROGRAMS)
+
+conf.h: conf-home conf-qmail Makefile
+	printf '#define CONF_HOME "%s"\n#define CONF_QMAIL "%s"\n' '$(HOME_DIR)' '$(QMAIL_DIR)' > conf.h
+
+%.o: %.cc conf-cc conf.h
+	$(CXX_COMPILE) -MMD -MP -c -o $@ $<
+
+check: it $(TEST_PROGRAMS)
+	sh tests/run
+
+bench: it $(BENCH_PROGRAMS)
+	sh tests/bench
+
+install: it
+	mkdir -p '$(DESTDIR)$(HOME_DIR)/bin' '$(DESTDIR)$(HOME_DIR)/share/man/man8'
+	for p in $(PROGRAMS); do cp "$$p" '$(DESTDIR)$(HOME_DIR)/bin/' && chmod 755 "$(DESTDIR)$(HOME_DIR)/bin/$${p##*/}" || exit 111; done
+	for m in $(MANPAGES); do cp "$$m" '$(DESTDIR)$(HOME_DIR)/share/man/man8/' && chmod 644 "$(DESTDIR)$(HOME_DIR)/share/man/man8/$${m##*/}" || exit 111; done
+
+clean:
+	rm -f conf.h $(PROGRAMS) $(CLEAN) $(FAMILY_LIBS)
+	find . -name '*.o' -o -name '*.d' | grep -v '^./.git' | xargs rm -f
+
+.PHONY: default it check bench install clean
+
+-include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)

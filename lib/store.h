@@ -1,0 +1,68 @@
+// The store behind relay locks and the failure throttle: a small key-value
+// interface, so that a shared network store for clusters of POP and SMTP
+// hosts can be added later without touching the programs.
+//
+// Contract for every implementation:
+// - get never blocks on writers and never sees a torn value;
+// - put, remove and update are atomic and serialised against each other,
+//   across processes (update is a read-modify-write nobody can interleave);
+// - keys are arbitrary bytes (at most 200); values at most 4096 bytes;
+// - a fault (I/O, permissions, missing store) is reported, never thrown.
+#ifndef QSEND_LIB_STORE_H
+#define QSEND_LIB_STORE_H
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qs {
+
+enum class StoreResult { ok, absent, fault };
+
+// What an update does with the current value.
+struct StoreChange {
+    enum Action { keep, replace, erase } action = keep;
+    std::string value;  // for replace
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    static constexpr size_t max_key = 200;
+    static constexpr size_t max_value = 4096;
+
+    virtual StoreResult get(std::string_view key, std::string& value) = 0;
+    virtual StoreResult put(std::string_view key, std::string_view value) = 0;
+    // absent when there was nothing to remove.
+    virtual StoreResult remove(std::string_view key) = 0;
+    // fn sees the current value (nullptr when absent) and says what to do.
+    // Returns absent when the key was absent and stays absent.
+    virtual StoreResult update(std::string_view key,
+                               const std::function<StoreChange(const std::string* current)>& fn) = 0;
+    // Calls fn for every entry (order unspecified). Entries changed during
+    // the scan may or may not be seen.
+    virtual StoreResult scan(const std::function<void(std::string_view key, std::string_view value)>& fn) = 0;
+
+    // Describes the last fault, for one log line.
+    const std::string& error() const { return error_; }
+
+protected:
+    std::string error_;
+};
+
+// The embedded default: one file per key in a directory made at install
+// time (never created here). Writers replace files by rename; mutations
+// hold an exclusive flock on DIR/.lock (created on first use).
+std::unique_ptr<Store> open_directory_store(std::string_view directory);
+
+// How a key becomes a file name: bytes outside [A-Za-z0-9:@+=,_-.] and a
+// leading '.' become %XX, so no key can name a path outside the store or a
+// hidden file. Empty and overlong keys give "".
+std::string store_file_name(std::string_view key);
+std::optional<std::string> store_key_from_file_name(std::string_view name);
+
+} // namespace qs
+
+#endif

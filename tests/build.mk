@@ -1,0 +1,12 @@
+# Unit tests: every tests/unit_*.cc, linked into one doctest binary with
+# every family's archive. End-to-end suites are tests/e2e-*.sh; tests/run
+# runs them all. Benchmarks are tests/bench-*.sh, run by tests/bench.
+UNIT_SOURCES := $(wildcard tests/unit_*.cc)
+UNIT_OBJECTS := $(UNIT_SOURCES:.cc=.o)
+# Tests link dynamically: static libcrypto drags in dlopen warnings and the
+# unit binary's start-up time does not matter.
+TEST_LINK := $(firstword $(CXX_LINK))
+tests/unit: tests/doctest_main.o $(UNIT_OBJECTS) $(FAMILY_LIBS) lib/lib.a
+	$(TEST_LINK) -o $@ tests/doctest_main.o $(UNIT_OBJECTS) $(FAMILY_LIBS) $(LIB_LINK) $(TEST_LIBS)
+TEST_PROGRAMS += tests/unit
+CLEAN += tests/unit

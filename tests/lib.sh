@@ -1,0 +1,43 @@
+# Sourced by every end-to-end suite. Prints TAP-style lines ("ok N - ...",
+# "not ok N - ...") that tests/run counts. Gives each suite a scratch
+# directory that is removed on exit, and the built programs' paths.
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+PATH="$TOP/relaylock:$TOP/smtp-auth-checkpassword:$TOP/bounce-fmt:$PATH"
+export PATH
+SCRATCH=$(mktemp -d /tmp/qsend-test.XXXXXX) || exit 111
+chmod 755 "$SCRATCH"
+CLEANUP_PIDS=""
+cleanup() {
+  for pid in $CLEANUP_PIDS; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+test_number=0
+test_failures=0
+
+ok() { test_number=$((test_number + 1)); echo "ok $test_number - $*"; }
+not_ok() {
+  test_number=$((test_number + 1)); test_failures=$((test_failures + 1))
+  echo "not ok $test_number - $*"
+}
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# same DESCRIPTION ACTUAL EXPECTED
+same() {
+  if [ "x$2" = "x$3" ]; then ok "$1"; else
+    not_ok "$1"; echo "#   got:      $(printf '%s' "$2" | head -c 400)"; echo "#   expected: $(printf '%s' "$3" | head -c 400)"; fi
+}
+# status DESCRIPTION EXPECTED_STATUS COMMAND...
+status() {
+  d=$1; want=$2; shift 2
+  "$@"; got=$?
+  if [ "$got" -eq "$want" ]; then ok "$d"; else not_ok "$d (exit $got, want $want)"; fi
+}
+# contains DESCRIPTION FILE PATTERN (grep -E)
+contains() { if grep -Eq -- "$3" "$2"; then ok "$1"; else not_ok "$1"; echo "#   no /$3/ in:"; sed 's/^/#   /' "$2" | head -20; fi; }
+lacks() { if grep -Eq -- "$3" "$2"; then not_ok "$1"; echo "#   unexpected /$3/ in:"; sed 's/^/#   /' "$2" | head -20; else ok "$1"; fi; }
+finish() { exit $((test_failures > 0)); }
+# A free TCP port on loopback.
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + $$ % 20000)); }

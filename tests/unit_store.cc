@@ -1,0 +1,97 @@
+#include "lib/store.h"
+
+#include <doctest/doctest.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+struct ScratchDir {
+    fs::path path;
+    ScratchDir()
+    {
+        char tmpl[] = "/tmp/qsend-unit.XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~ScratchDir() { fs::remove_all(path); }
+};
+} // namespace
+
+TEST_CASE("file names never leave the store or hide")
+{
+    CHECK(qs::store_file_name("1.2.3.4") == "1.2.3.4");
+    CHECK(qs::store_file_name("2001:db8::/64") == "2001:db8::%2f64");
+    CHECK(qs::store_file_name("../etc/passwd") == "%2e.%2fetc%2fpasswd");
+    CHECK(qs::store_file_name(".lock") == "%2elock");
+    CHECK(qs::store_file_name(std::string_view("a\0b", 3)) == "a%00b");
+    CHECK(qs::store_file_name("") == "");
+    CHECK(qs::store_file_name(std::string(201, 'a')) == "");
+    for (std::string key : {"1.2.3.4", "../x", "user@example.org/1.2.3.4", "%41", "a b\n"}) {
+        auto name = qs::store_file_name(key);
+        CHECK(name.find('/') == std::string::npos);
+        CHECK(name[0] != '.');
+        CHECK(qs::store_key_from_file_name(name) == key);
+    }
+    CHECK_FALSE(qs::store_key_from_file_name("%4"));
+    CHECK_FALSE(qs::store_key_from_file_name("%zz"));
+    CHECK_FALSE(qs::store_key_from_file_name("%41"));  // not how "A" is written
+    CHECK_FALSE(qs::store_key_from_file_name("a b"));
+}
+
+TEST_CASE("directory store: put, get, update, remove, scan")
+{
+    ScratchDir dir;
+    auto store = qs::open_directory_store(dir.path.string());
+    std::string value;
+    CHECK(store->get("1.2.3.4", value) == qs::StoreResult::absent);
+    CHECK(store->put("1.2.3.4", "100 alice\n") == qs::StoreResult::ok);
+    CHECK(store->get("1.2.3.4", value) == qs::StoreResult::ok);
+    CHECK(value == "100 alice\n");
+    CHECK(fs::exists(dir.path / "1.2.3.4"));
+    CHECK(store->put("../escape", "x") == qs::StoreResult::ok);
+    CHECK_FALSE(fs::exists(dir.path.parent_path() / "escape"));
+
+    auto r = store->update("counter", [](const std::string* cur) {
+        CHECK(cur == nullptr);
+        return qs::StoreChange{qs::StoreChange::replace, "1"};
+    });
+    CHECK(r == qs::StoreResult::ok);
+    r = store->update("counter", [](const std::string* cur) {
+        REQUIRE(cur);
+        return qs::StoreChange{qs::StoreChange::replace, std::to_string(std::stoi(*cur) + 1)};
+    });
+    CHECK(store->get("counter", value) == qs::StoreResult::ok);
+    CHECK(value == "2");
+
+    std::map<std::string, std::string> seen;
+    CHECK(store->scan([&](std::string_view k, std::string_view v) { seen[std::string(k)] = v; }) ==
+          qs::StoreResult::ok);
+    CHECK(seen.size() == 3);
+    CHECK(seen["../escape"] == "x");
+
+    CHECK(store->remove("1.2.3.4") == qs::StoreResult::ok);
+    CHECK(store->remove("1.2.3.4") == qs::StoreResult::absent);
+    CHECK(store->update("counter", [](const std::string*) { return qs::StoreChange{qs::StoreChange::erase, {}}; }) ==
+          qs::StoreResult::ok);
+    CHECK(store->get("counter", value) == qs::StoreResult::absent);
+}
+
+TEST_CASE("directory store faults are reported, not thrown")
+{
+    auto missing = qs::open_directory_store("/nonexistent/qsend-store");
+    std::string value;
+    CHECK(missing->get("1.2.3.4", value) == qs::StoreResult::fault);
+    CHECK(missing->put("1.2.3.4", "x") == qs::StoreResult::fault);
+    CHECK(missing->error().find("No such file") != std::string::npos);
+
+    ScratchDir dir;
+    auto store = qs::open_directory_store(dir.path.string());
+    CHECK(store->put("", "x") == qs::StoreResult::fault);
+    CHECK(store->put("k", std::string(5000, 'x')) == qs::StoreResult::fault);
+    fs::create_directory(dir.path / "adir");
+    CHECK(store->get("adir", value) == qs::StoreResult::fault);
+}
