@@ -1,0 +1,8 @@
+#include "lib/log.h"
+#include "relaylock/rules.h"
+
+int main(int argc, char** argv)
+{
+    qs::log::init("relaylock-rules");
+    return 111;
+}
