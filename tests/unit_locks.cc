@@ -1,0 +1,61 @@
+#include "relaylock/locks.h"
+
+#include <doctest/doctest.h>
+
+using namespace qs::relaylock;
+
+TEST_CASE("lock entries: what encode_lock writes, decode_lock accepts, and nothing else")
+{
+    CHECK(encode_lock(1700000000, "alice") == "1700000000 alice\n");
+    CHECK(encode_lock(5, "") == "5 -\n");
+    auto lock = decode_lock("192.0.2.7", "1700000000 alice\n");
+    REQUIRE(lock);
+    CHECK(lock->login == 1700000000);
+    CHECK(lock->user == "alice");
+    CHECK(qs::canonical(lock->block) == "192.0.2.7");
+    CHECK(decode_lock("2001:db8::/64", "1 -\n"));
+
+    CHECK_FALSE(decode_lock("192.0.2.7", ""));
+    CHECK_FALSE(decode_lock("192.0.2.7", "1700000000 alice"));       // no newline
+    CHECK_FALSE(decode_lock("192.0.2.7", "1700000000\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", " alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "-1 alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "17x alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "1 al ice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "1 alice\nRELAYCLIENT=x\n"));
+    CHECK_FALSE(decode_lock("192.0.2.07", "1 alice\n"));             // not canonical
+    CHECK_FALSE(decode_lock("2001:DB8::/64", "1 alice\n"));
+    CHECK_FALSE(decode_lock("2001:db8::1/64", "1 alice\n"));         // host bits set
+    CHECK_FALSE(decode_lock("../x", "1 alice\n"));
+    CHECK_FALSE(decode_lock("", "1 alice\n"));
+}
+
+TEST_CASE("user names are made safe for entries, logs and the environment")
+{
+    CHECK(sanitize_user("alice@example.org") == "alice@example.org");
+    CHECK(sanitize_user("") == "-");
+    CHECK(sanitize_user("a b\n\"'`\\") == "a_b______");
+    CHECK(sanitize_user(std::string(100, 'x')).size() == 64);
+}
+
+TEST_CASE("lock blocks and expiry")
+{
+    Config config;
+    auto v4 = qs::parse_address("192.0.2.7");
+    auto v6 = qs::parse_address("2001:db8:1:2:3:4:5:6");
+    CHECK(qs::canonical(lock_block(*v4, config)) == "192.0.2.7");
+    CHECK(qs::canonical(lock_block(*v6, config)) == "2001:db8:1:2::/64");
+    config.v6prefix = 128;
+    CHECK(qs::canonical(lock_block(*v6, config)) == "2001:db8:1:2:3:4:5:6");
+    config.v6prefix = 48;
+    CHECK(qs::canonical(lock_block(*v6, config)) == "2001:db8:1::/48");
+
+    Lock lock{"192.0.2.7", lock_block(*v4, config), 1000, "alice"};
+    CHECK(is_active(lock, 1000, config));
+    CHECK(is_active(lock, 1599, config));
+    CHECK_FALSE(is_active(lock, 1600, config));
+    CHECK(is_active(lock, 900, config));     // a little clock skew between hosts
+    CHECK_FALSE(is_active(lock, 600, config));  // far future: junk
+    config.expiry = 0;
+    CHECK_FALSE(is_active(lock, 1000, config));
+}
