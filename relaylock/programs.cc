@@ -44,13 +44,19 @@ bool record_login(const Address& client, std::string_view user, const Config& co
     std::string key = canonical(lock_block(client, config));
     std::time_t now = std::time(nullptr);
     bool was_active = false;
-    StoreResult r = store->update(key, [&](const std::string* current) {
-        if (current) {
-            auto old = decode_lock(key, *current);
-            was_active = old && is_active(*old, now, config);
-        }
-        return StoreChange{StoreChange::replace, encode_lock(now, user)};
-    });
+    StoreResult r;
+    if (config.rules_mode()) {
+        // Only a new address changes the rules cdb: look before replacing.
+        r = store->update(key, [&](const std::string* current) {
+            if (current) {
+                auto old = decode_lock(key, *current);
+                was_active = old && is_active(*old, now, config);
+            }
+            return StoreChange{StoreChange::replace, encode_lock(now, user)};
+        });
+    } else {
+        r = store->put(key, encode_lock(now, user));
+    }
     if (r == StoreResult::fault) {
         log::warning("unable to record lock ip=" + canonical(client) + ": " + store->error());
         return false;

@@ -10,3 +10,8 @@ tests/unit: tests/doctest_main.o $(UNIT_OBJECTS) $(FAMILY_LIBS) lib/lib.a
 	$(TEST_LINK) -o $@ tests/doctest_main.o $(UNIT_OBJECTS) $(FAMILY_LIBS) $(LIB_LINK) $(TEST_LIBS)
 TEST_PROGRAMS += tests/unit
 CLEAN += tests/unit
+# spawnbench times exec chains for make bench.
+tests/spawnbench: tests/spawnbench.o
+	$(TEST_LINK) -o $@ tests/spawnbench.o
+BENCH_PROGRAMS += tests/spawnbench
+CLEAN += tests/spawnbench
