@@ -1,7 +1,7 @@
 # POP-before-SMTP through the real tcpserver and tcpclient on loopback.
-# The POP side is "relaylock-guard popup checkpassword relaylock pop3d":
-# qmail is not packaged, so a small script plays qmail-popup (it copies the
-# client's socket onto descriptor 2, as qmail-popup does) and setpriv plays
+# The POP side is "relaylock-guard qmail-popup checkpassword relaylock
+# qmail-pop3d": qmail is not packaged, so tests/standins/ play qmail-popup
+# (it copies the client's socket onto descriptor 2, as qmail-popup does) and
 # checkpassword (it drops to uid 65534 before relaylock runs).
 . "$(dirname "$0")/lib.sh"
 
@@ -14,28 +14,7 @@ mkdir "$STORE" && chmod 755 "$STORE"
 export RELAYLOCK_DIR="$STORE" RELAYLOCK_NEVER=""
 unset RELAYLOCK_RULES RELAYLOCK_CDB RELAYLOCK_EXPIRY RELAYCLIENT RBLSMTPD
 
-cat > $SCRATCH/popup <<'POPUP'
-#!/bin/sh
-# Plays qmail-popup: greets, reads "PASS x", runs the chain on success.
-exec 2>&1
-echo "+OK <1.2@test>"
-read -r cmd pass
-pass=$(printf '%s' "$pass" | tr -d '\r')
-if [ "$cmd" = PASS ] && [ "$pass" = secret ]; then
-  "$@"
-  exit $?
-fi
-echo "-ERR authorization failed"
-POPUP
-cat > $SCRATCH/checkpassword <<'CHECK'
-#!/bin/sh
-# Plays checkpassword after a good password: switch to the mailbox user.
-exec setpriv --reuid=65534 --regid=65534 --clear-groups env USER=alice HOME=/ "$@"
-CHECK
-cat > $SCRATCH/pop3d <<'POP3D'
-#!/bin/sh
-echo "+OK maildrop ready uid=$(id -u)"
-POP3D
+STANDINS=$TOP/tests/standins
 cat > $SCRATCH/attacker <<'ATTACK'
 #!/bin/sh
 # A mailbox user with a shell, after a good login: tries to lock another
@@ -45,16 +24,16 @@ echo "1 mallory" > "$RELAYLOCK_DIR/192.0.2.66" 2>/dev/null
 for fd in /proc/$PPID/fd/*; do echo "login mallory" > "$fd"; done 2>/dev/null
 TCPREMOTEIP=192.0.2.66 exec relaylock "$@"
 ATTACK
-chmod 755 $SCRATCH/popup $SCRATCH/checkpassword $SCRATCH/pop3d $SCRATCH/attacker
+chmod 755 $SCRATCH/attacker
 
 POP=$(free_port)
-tcpserver -R -H -l pop.test 127.0.0.1 $POP relaylock-guard $SCRATCH/popup $SCRATCH/checkpassword relaylock $SCRATCH/pop3d 2>$SCRATCH/pop.log &
+tcpserver -R -H -l pop.test 127.0.0.1 $POP relaylock-guard $STANDINS/qmail-popup $STANDINS/checkpassword relaylock $STANDINS/qmail-pop3d 2>$SCRATCH/pop.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 POP_ATTACK=$(free_port)
-tcpserver -R -H -l pop.test 127.0.0.1 $POP_ATTACK relaylock-guard $SCRATCH/popup $SCRATCH/checkpassword $SCRATCH/attacker $SCRATCH/pop3d 2>$SCRATCH/pop-attack.log &
+tcpserver -R -H -l pop.test 127.0.0.1 $POP_ATTACK relaylock-guard $STANDINS/qmail-popup $STANDINS/checkpassword $SCRATCH/attacker $STANDINS/qmail-pop3d 2>$SCRATCH/pop-attack.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 POP_DEFAULT=$(free_port)
-env -u RELAYLOCK_NEVER tcpserver -R -H -l pop.test 127.0.0.1 $POP_DEFAULT relaylock-guard $SCRATCH/popup $SCRATCH/checkpassword relaylock $SCRATCH/pop3d 2>$SCRATCH/pop-default.log &
+env -u RELAYLOCK_NEVER tcpserver -R -H -l pop.test 127.0.0.1 $POP_DEFAULT relaylock-guard $STANDINS/qmail-popup $STANDINS/checkpassword relaylock $STANDINS/qmail-pop3d 2>$SCRATCH/pop-default.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 
 printf '127.0.0.5:allow,RELAYCLIENT="@static"\n:allow\n' > $SCRATCH/smtp.rules
@@ -71,14 +50,14 @@ wait_port() { i=0; while ! tcpclient -R -H 127.0.0.1 $1 true 2>/dev/null; do i=$
 for p in $POP $POP_ATTACK $POP_DEFAULT $SMTP $SMTP_RBL; do wait_port $p || not_ok "server on port $p did not start"; done
 # tcpclient gives the program the socket on descriptors 6 (read) and 7 (write).
 pop_login() {  # FROM PORT PASSWORD
-  tcpclient -R -H -i $1 127.0.0.1 $2 sh -c "printf 'PASS $3\r\n' >&7; cat <&6" 2>/dev/null
+  tcpclient -R -H -i $1 127.0.0.1 $2 sh -c "printf 'USER alice\r\nPASS $3\r\nQUIT\r\n' >&7; cat <&6" 2>/dev/null | sed 1d
 }
 smtp_env() { tcpclient -R -H -i $1 127.0.0.1 ${2:-$SMTP} sh -c 'cat <&6' 2>/dev/null; }
 
 same "before POP: 127.0.0.2 may not relay" "$(smtp_env 127.0.0.2)" "RELAYCLIENT=unset RBLSMTPD=unset USER=unset"
 out=$(pop_login 127.0.0.2 $POP secret)
 same "POP login through guard, popup, checkpassword, relaylock: the client sees only the protocol" \
-  "$out" "$(printf '+OK <1.2@test>\n+OK maildrop ready uid=65534')"
+  "$out" "$(printf '+OK \n+OK maildrop ready (running as uid 65534)')"
 same "after POP: 127.0.0.2 relays, with its user" "$(smtp_env 127.0.0.2)" "RELAYCLIENT= RBLSMTPD= USER=alice"
 same "after POP: 127.0.0.3 still may not relay" "$(smtp_env 127.0.0.3)" "RELAYCLIENT=unset RBLSMTPD=unset USER=unset"
 owner=$(stat -c %u "$STORE/127.0.0.2" 2>/dev/null)
@@ -86,7 +65,7 @@ same "the lock was written by the guard (root), not by the mailbox user" "$owner
 contains "the guard logs the lock on tcpserver's log" $SCRATCH/pop.log 'relaylock-guard: lock ip=127\.0\.0\.2 user=alice'
 
 out=$(pop_login 127.0.0.3 $POP wrong)
-same "a failed POP login is refused" "$out" "$(printf '+OK <1.2@test>\n-ERR authorization failed')"
+same "a failed POP login is refused" "$out" "$(printf '+OK \n-ERR authorization failed\n+OK ')"
 check "a failed POP login locks nothing" [ ! -e "$STORE/127.0.0.3" ]
 
 same "rblsmtpd lets a locked client through (RBLSMTPD empty)" "$(smtp_env 127.0.0.2 $SMTP_RBL)" "RELAYCLIENT= RBLSMTPD= USER=alice"
@@ -94,7 +73,7 @@ same "a RELAYCLIENT from the tcprules cdb is left untouched" "$(smtp_env 127.0.0
 
 # A user with a shell tries to lock 192.0.2.66 from a login on 127.0.0.4.
 out=$(pop_login 127.0.0.4 $POP_ATTACK secret)
-same "attacker's login itself proceeds" "$(echo "$out" | tail -n 1)" "+OK maildrop ready uid=65534"
+same "attacker's login itself proceeds" "$(echo "$out" | tail -n 1)" "+OK maildrop ready (running as uid 65534)"
 check "the attacker could not lock another address" [ ! -e "$STORE/192.0.2.66" ]
 same "the attacker's own connection is what got locked" "$(cut -d' ' -f2 "$STORE/127.0.0.4" 2>/dev/null)" "alice"
 lacks "the attacker's store writes all failed" $SCRATCH/pop-attack.log 'lock ip=192\.0\.2\.66'
@@ -114,16 +93,16 @@ contains "the refusal is logged" $SCRATCH/pop-default.log 'not locking ip=127\.0
 # Descriptor 2 is the client's socket under qmail-popup: relaylock (not
 # under a guard) must write nothing there, even when it has a warning.
 DIRECT=$(free_port)
-RELAYLOCK_DIR=$SCRATCH/missing tcpserver -R -H -l pop.test 127.0.0.1 $DIRECT sh -c "exec 2>&1; relaylock $SCRATCH/pop3d" 2>/dev/null &
+RELAYLOCK_DIR=$SCRATCH/missing tcpserver -R -H -l pop.test 127.0.0.1 $DIRECT sh -c "exec 2>&1; relaylock $STANDINS/qmail-pop3d" 2>/dev/null &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 wait_port $DIRECT
 same "relaylock with a broken store writes nothing to a socket on descriptor 2" \
-  "$(tcpclient -R -H -i 127.0.0.7 127.0.0.1 $DIRECT sh -c 'cat <&6' 2>/dev/null)" "+OK maildrop ready uid=0"
+  "$(tcpclient -R -H -i 127.0.0.7 127.0.0.1 $DIRECT sh -c 'cat <&6' 2>/dev/null)" "+OK maildrop ready (running as uid 0)"
 BADIP=$(free_port)
-tcpserver -R -H -l pop.test 127.0.0.1 $BADIP sh -c "exec 2>&1; TCPREMOTEIP='../x' exec relaylock-guard relaylock $SCRATCH/pop3d" 2>/dev/null &
+tcpserver -R -H -l pop.test 127.0.0.1 $BADIP sh -c "exec 2>&1; TCPREMOTEIP='../x' exec relaylock-guard relaylock $STANDINS/qmail-pop3d" 2>/dev/null &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 wait_port $BADIP
 same "guard and relaylock with a malformed address write nothing to a socket on descriptor 2" \
-  "$(tcpclient -R -H -i 127.0.0.8 127.0.0.1 $BADIP sh -c 'cat <&6' 2>/dev/null)" "+OK maildrop ready uid=0"
+  "$(tcpclient -R -H -i 127.0.0.8 127.0.0.1 $BADIP sh -c 'cat <&6' 2>/dev/null)" "+OK maildrop ready (running as uid 0)"
 
 finish
