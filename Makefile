@@ -52,3 +52,7 @@ clean:
 .PHONY: default it check bench install clean
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)
+
+demo: it
+	sh demo/run
+.PHONY: demo
