@@ -3,7 +3,9 @@
 #include "lib/fd.h"
 
 #include <cstring>
+#include <new>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <syslog.h>
 
 namespace qs::log {
@@ -38,6 +40,10 @@ void emit(int priority, std::string_view prefix, std::string_view text)
 
 void init(const char* program_name)
 {
+    std::set_new_handler([] {
+        fatal("out of memory");
+        ::_exit(111);
+    });
     if (program_name && *program_name) {
         const char* slash = std::strrchr(program_name, '/');
         name = slash ? slash + 1 : program_name;

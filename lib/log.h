@@ -10,7 +10,8 @@
 
 namespace qs::log {
 
-// Call once from main before any other function here.
+// Call once from main before any other function here. It also makes
+// running out of memory one fatal line and exit 111.
 void init(const char* program_name);
 const char* program();
 

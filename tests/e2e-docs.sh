@@ -1,0 +1,23 @@
+# Every program has a man page with an EXIT CODES section that groff
+# formats without a warning; README and INSTALL say what a new user needs.
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 111
+for dir in relaylock smtp-auth-checkpassword bounce-fmt; do
+  for prog in $dir/*; do
+    [ -f "$prog" ] && [ -x "$prog" ] || continue
+    case "$prog" in *.*) continue ;; esac
+    check "$prog has a man page" [ -f "$prog.8" ]
+  done
+done
+for page in */*.8; do
+  [ -f "$page" ] || continue
+  out=$(groff -man -ww -z "$page" 2>&1)
+  same "$page: groff -man -ww -z is silent" "$out" ""
+  contains "$page has an EXIT CODES section" "$page" '^\.SH "?EXIT CODES'
+done
+contains "README shows the demonstration command" README.md 'make demo'
+contains "README shows the test command" README.md 'make check'
+contains ".ci/run runs the README's test command" .ci/run 'sh tests/setup' 
+contains ".ci/run runs make check" .ci/run 'make check'
+contains "INSTALL has numbered steps" INSTALL '^ *1\. '
+finish
