@@ -41,7 +41,13 @@ void emit(int priority, std::string_view prefix, std::string_view text)
 void init(const char* program_name)
 {
     std::set_new_handler([] {
-        fatal("out of memory");
+        // No allocation here: that is what just failed.
+        if (use_syslog) {
+            ::syslog(LOG_ERR, "fatal: out of memory");
+        } else {
+            write_all(2, name, std::strlen(name));
+            write_all(2, ": fatal: out of memory\n", 23);
+        }
         ::_exit(111);
     });
     if (program_name && *program_name) {
