@@ -31,6 +31,13 @@ int usage(std::string_view text)
     return 100;
 }
 
+// The admin tools' answer to a store fault: one line, exit 111.
+int store_fault(const Store& store)
+{
+    log::fatal(store.error());
+    return 111;
+}
+
 std::string field_user() { return sanitize_user(std::getenv("USER") ? std::getenv("USER") : ""); }
 
 // Records a login for client. False on a store fault (already logged).
@@ -212,10 +219,7 @@ int expire_main(int argc, char** argv)
         auto lock = decode_lock(key, value);
         if (!lock || !is_active(*lock, now, config)) stale.emplace_back(key);
     });
-    if (r == StoreResult::fault) {
-        log::fatal(store->error());
-        return 111;
-    }
+    if (r == StoreResult::fault) return store_fault(*store);
     unsigned long removed = 0;
     for (const auto& key : stale) {
         // A login may have refreshed the lock since the scan: decide again under the lock.
@@ -227,10 +231,7 @@ int expire_main(int argc, char** argv)
             erased = true;
             return StoreChange{StoreChange::erase, {}};
         });
-        if (r == StoreResult::fault) {
-            log::fatal(store->error());
-            return 111;
-        }
+        if (r == StoreResult::fault) return store_fault(*store);
         if (erased) ++removed;
     }
     if (removed && config.rules_mode() && !request_rebuild(*store, config)) return 111;
@@ -244,10 +245,7 @@ int list_main(int argc, char** argv)
     auto store = open_store(config);
     std::time_t now = std::time(nullptr);
     std::vector<Lock> locks;
-    if (active_locks(*store, now, config, locks) == StoreResult::fault) {
-        log::fatal(store->error());
-        return 111;
-    }
+    if (active_locks(*store, now, config, locks) == StoreResult::fault) return store_fault(*store);
     std::string out;
     for (const auto& lock : locks) {
         std::time_t age = now > lock.login ? now - lock.login : 0;
@@ -286,17 +284,11 @@ int revoke_main(int argc, char** argv)
                 return;
             }
     });
-    if (r == StoreResult::fault) {
-        log::fatal(store->error());
-        return 111;
-    }
+    if (r == StoreResult::fault) return store_fault(*store);
     unsigned long removed = 0;
     for (const auto& key : covering) {
         r = store->remove(key);
-        if (r == StoreResult::fault) {
-            log::fatal(store->error());
-            return 111;
-        }
+        if (r == StoreResult::fault) return store_fault(*store);
         if (r == StoreResult::ok) {
             ++removed;
             log::line("revoked lock=" + key);
