@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <ctime>
 #include <time.h>
 
 namespace qs {
@@ -111,7 +112,33 @@ public:
         return StoreResult::ok;
     }
 
+    StoreResult sweep_leftovers(long max_age) override
+    {
+        if (!dir_) return opened_fault();
+        int copy = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (copy < 0) return fault("unable to read store directory", errno);
+        DIR* d = ::fdopendir(copy);
+        if (!d) {
+            int err = errno;
+            ::close(copy);
+            return fault("unable to read store directory", err);
+        }
+        std::time_t now = std::time(nullptr);
+        for (;;) {
+            struct dirent* e = ::readdir(d);
+            if (!e) break;
+            if (std::strncmp(e->d_name, temp_prefix, std::strlen(temp_prefix)) != 0) continue;
+            struct stat st;
+            if (::fstatat(dir_.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && now - st.st_mtime > max_age)
+                ::unlinkat(dir_.get(), e->d_name, 0);
+        }
+        ::closedir(d);
+        return StoreResult::ok;
+    }
+
 private:
+    static constexpr const char* temp_prefix = ".tmp.";
+
     bool ready(std::string_view key, std::string& name)
     {
         if (!dir_) {
@@ -190,7 +217,7 @@ private:
         // counter cannot collide within this process either.
         struct timespec now;
         ::clock_gettime(CLOCK_REALTIME, &now);
-        std::string temp = ".tmp." + std::to_string(::getpid()) + "." + std::to_string(now.tv_sec) + "." +
+        std::string temp = temp_prefix + std::to_string(::getpid()) + "." + std::to_string(now.tv_sec) + "." +
                            std::to_string(now.tv_nsec) + "." + std::to_string(++counter_);
         Fd fd(::openat(dir_.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
         if (!fd) return fault("unable to create temporary entry", errno);

@@ -45,6 +45,10 @@ public:
     // the scan may or may not be seen.
     virtual StoreResult scan(const std::function<void(std::string_view key, std::string_view value)>& fn) = 0;
 
+    // Removes what interrupted writers left behind, older than max_age
+    // seconds (a writer killed between writing and renaming its entry).
+    virtual StoreResult sweep_leftovers(long max_age) = 0;
+
     // Describes the last fault, for one log line.
     const std::string& error() const { return error_; }
 

@@ -24,6 +24,8 @@ namespace {
 // The variable relaylock-guard hands down: the write end of its pipe.
 constexpr const char* guard_fd_variable = "RELAYLOCK_FD";
 constexpr std::string_view guard_message = "login ";
+// A temporary entry this old was left by a writer that died mid-write.
+constexpr long leftover_age = 3600;
 
 int usage(std::string_view text)
 {
@@ -234,6 +236,7 @@ int expire_main(int argc, char** argv)
         if (r == StoreResult::fault) return store_fault(*store);
         if (erased) ++removed;
     }
+    if (store->sweep_leftovers(leftover_age) == StoreResult::fault) return store_fault(*store);
     if (removed && config.rules_mode() && !request_rebuild(*store, config)) return 111;
     return 0;
 }

@@ -153,11 +153,14 @@ same "relaylock-list: active locks, oldest first, ADDRESS AGE USER" \
 age=$(head -n 1 $SCRATCH/list | cut -d' ' -f2)
 check "relaylock-list: AGE is whole seconds since the login" [ "$age" -ge 200 ] && [ "$age" -le 202 ]
 contains "relaylock-list warns about junk" $SCRATCH/err 'malformed lock'
+touch -d '2 hours ago' "$STORE/.tmp.1.2.3.4"
+touch "$STORE/.tmp.5.6.7.8"
 relaylock-expire > $SCRATCH/out 2>&1
 status "relaylock-expire exits 0" 0 relaylock-expire
 check "relaylock-expire prints nothing" [ ! -s $SCRATCH/out ]
 same "relaylock-expire removed the expired lock and the junk, kept the rest" "$(ls "$STORE" | tr '\n' ' ')" "192.0.2.41 192.0.2.42 "
-rm -f "$STORE"/*
+same "relaylock-expire removed a writer's leftover older than an hour, not a fresh one" "$(ls -A "$STORE" | grep '^\.tmp' | tr '\n' ' ')" ".tmp.5.6.7.8 "
+rm -f "$STORE"/* "$STORE"/.tmp.*
 status "relaylock-list on an empty store exits 0" 0 relaylock-list
 check "relaylock-list on an empty store prints nothing" [ -z "$(relaylock-list)" ]
 
