@@ -1,0 +1,235 @@
+// One bounce-fmt run: control files, the envelope, the notice on
+// descriptor 1 or through qmail-queue.
+#include "bounce-fmt/bounce.h"
+#include "bounce-fmt/queue.h"
+
+#include "lib/fd.h"
+#include "lib/log.h"
+
+#include <cerrno>
+#include <charconv>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace qs::bounce {
+
+namespace {
+
+// What to write: head, then what was read ahead, then the rest of stdin
+// (when copy is set, up to limit bytes unless 0), then the tail.
+struct Plan {
+    std::string head;
+    std::string read_ahead;
+    bool copy = true;
+    std::uint64_t limit = 0;
+    bool stripped_after_limit = false;
+    std::string tail;
+};
+
+// Where a write or read failed.
+struct Outcome {
+    bool ok = true;
+    bool read_failed = false;
+    int error = 0;
+};
+
+Outcome write_plan(const Plan& plan, int out)
+{
+    Outcome o;
+    auto put = [&](std::string_view s) {
+        if (!o.ok || s.empty()) return;
+        if (!write_all(out, s.data(), s.size())) {
+            o.ok = false;
+            o.error = errno;
+        }
+    };
+    put(plan.head);
+    put(plan.read_ahead);
+    if (o.ok && plan.copy) {
+        CopyResult c = copy_stream(0, out, plan.limit);
+        if (!c.ok) {
+            o.ok = false;
+            o.read_failed = c.read_failed;
+            o.error = c.error;
+        } else if (plan.stripped_after_limit && c.hit_limit) {
+            put(stripped_line);
+        }
+    }
+    put(plan.tail);
+    return o;
+}
+
+std::string hex64(std::uint64_t v)
+{
+    char digits[17];
+    auto end = std::to_chars(digits, digits + 16, v, 16).ptr;
+    return std::string(16 - static_cast<std::size_t>(end - digits), '0') + std::string(digits, end);
+}
+
+// A MIME boundary the original message will not contain: random, or with
+// SOURCE_DATE_EPOCH a hash of everything known (reproducible output).
+std::string make_boundary(const Job& job, std::string_view read_ahead)
+{
+    std::uint64_t h = 0;
+    if (!job.fixed_time && ::getrandom(&h, sizeof h, 0) == sizeof h) return "=_bounce-fmt_" + hex64(h);
+    h = 14695981039346656037ULL;
+    auto mix = [&](std::string_view s) {
+        for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL;
+    };
+    mix(std::to_string(job.now));
+    if (!job.fixed_time) mix(std::to_string(::getpid()));
+    mix(job.sender);
+    for (const auto& f : job.failures) {
+        mix(f.recipient);
+        mix(f.reason);
+    }
+    mix(read_ahead);
+    return "=_bounce-fmt_" + hex64(h);
+}
+
+// The DSN plan: read the start of the message (for its header block and
+// Arrival-Date, and to know whether it reaches bouncemaxbytes when stdin
+// is not a file), then part 3 is the whole message or its headers.
+std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Controls& controls)
+{
+    constexpr std::size_t header_lookahead = 64 << 10;
+    std::uint64_t maxbytes = controls.maxbytes;
+    struct stat st;
+    bool regular = ::fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+    off_t offset = regular ? ::lseek(0, 0, SEEK_CUR) : -1;
+    if (offset < 0) regular = false;
+    std::size_t lookahead = header_lookahead;
+    if (maxbytes && !regular && maxbytes > lookahead) lookahead = static_cast<std::size_t>(maxbytes);
+    auto start = read_up_to(0, lookahead);
+    if (!start) return std::nullopt;
+    std::uint64_t known_size = regular ? static_cast<std::uint64_t>(st.st_size - offset) : start->size();
+    bool headers_only = maxbytes && known_size >= maxbytes;
+
+    Plan plan;
+    DsnParts parts = dsn_parts(envelope, controls, job.failures, job.now, *start, headers_only,
+                               make_boundary(job, *start));
+    plan.head = std::move(parts.head);
+    plan.tail = std::move(parts.tail);
+    if (headers_only) {
+        std::string_view headers = header_block_of(*start);
+        if (headers.size() > maxbytes) headers = headers.substr(0, static_cast<std::size_t>(maxbytes));
+        if (!headers.empty() && headers.back() != '\n') {
+            auto nl = headers.rfind('\n');
+            headers = nl == std::string_view::npos ? std::string_view() : headers.substr(0, nl + 1);
+        }
+        plan.read_ahead = headers;
+        plan.copy = false;
+    } else {
+        plan.read_ahead = std::move(*start);
+    }
+    return plan;
+}
+
+std::string kind_name(Kind kind)
+{
+    return kind == Kind::bounce ? "bounce" : "double_bounce";
+}
+
+int deliver_to_queue(const Job& job, const Envelope& envelope, const Plan& plan)
+{
+    std::string fault;
+    auto child = start_queue(job.qmailqueue, fault);
+    if (!child) {
+        log::fatal(fault);
+        return 111;
+    }
+    Outcome o = write_plan(plan, child->message.get());
+    child->message.reset();
+    if (o.ok) {
+        std::string env = queue_envelope(envelope.sender, envelope.recipient);
+        if (!write_all(child->envelope.get(), env.data(), env.size())) {
+            o.ok = false;
+            o.error = errno;
+        }
+    }
+    int status = finish_queue(*child);
+    if (status == -1) {
+        log::fatal(log::with_errno("unable to wait for qmail-queue", errno));
+        return 111;
+    }
+    if (o.read_failed) {
+        log::fatal(log::with_errno("unable to read message", o.error));
+        return 111;
+    }
+    int code = queue_exit_code(status, o.ok);
+    int qq = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (code == 0) {
+        log::line("queued kind=" + kind_name(envelope.kind) + " to=" + log::escape(envelope.recipient) +
+                  " qp=" + std::to_string(child->pid));
+        return 0;
+    }
+    std::string text = "qmail-queue failed program=" + log::escape(job.qmailqueue);
+    if (qq >= 0)
+        text += " exit=" + std::to_string(qq) + " reason=" + log::escape(queue_exit_text(qq));
+    else
+        text += " signal=" + std::to_string(WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    if (!o.ok) text = log::with_errno(text + " write", o.error);
+    log::fatal(text);
+    return code;
+}
+
+} // namespace
+
+std::optional<std::string> check_operands(std::string_view sender, std::span<const Failure> failures)
+{
+    if (sender.find_first_of("\r\n") != std::string_view::npos)
+        return "sender contains a newline sender=" + log::escape(sender);
+    for (const auto& f : failures)
+        if (f.recipient.empty()) return "empty recipient";
+    return std::nullopt;
+}
+
+int run(const Job& job)
+{
+    if (auto problem = check_operands(job.sender, job.failures)) {
+        log::fatal(*problem);
+        return 100;
+    }
+    Controls controls;
+    if (auto fault = read_controls(job.controldir, controls)) {
+        log::fatal(*fault);
+        return 111;
+    }
+    Envelope envelope = envelope_for(job.sender, controls);
+    if (envelope.kind == Kind::triple_bounce) {
+        log::line("triple bounce: discarding sender=" + log::escape(job.sender));
+        return 0;
+    }
+    if (envelope.kind == Kind::discarded) {
+        log::line("double bounce: discarding, doublebounceto is empty");
+        return 0;
+    }
+    Plan plan;
+    if (job.dsn) {
+        auto dsn = dsn_plan(job, envelope, controls);
+        if (!dsn) {
+            log::fatal(log::with_errno("unable to read message", errno));
+            return 111;
+        }
+        plan = std::move(*dsn);
+    } else {
+        plan.head = qmail_head(envelope, controls, job.failures, job.now);
+        plan.limit = controls.maxbytes;
+        plan.stripped_after_limit = controls.maxbytes != 0;
+    }
+    if (job.queue) return deliver_to_queue(job, envelope, plan);
+
+    Outcome o = write_plan(plan, 1);
+    if (o.ok && ::close(1) != 0) o = Outcome{false, false, errno};
+    if (!o.ok) {
+        log::fatal(log::with_errno(o.read_failed ? "unable to read message"
+                                                 : "unable to write bounce to descriptor 1",
+                                   o.error));
+        return 111;
+    }
+    return 0;
+}
+
+} // namespace qs::bounce
