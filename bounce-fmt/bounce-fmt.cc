@@ -51,7 +51,7 @@ int main(int argc, char** argv)
     }
     int operands = argc - ::optind;
     if (operands < 3 || (operands - 1) % 2 != 0) {
-        qs::log::fatal(operands < 3 ? std::string("too few arguments; ") + usage
+        qs::log::fatal(operands < 2 ? std::string("too few arguments; ") + usage
                                     : std::string("a RECIPIENT without its REASON; ") + usage);
         return 100;
     }
