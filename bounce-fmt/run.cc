@@ -113,8 +113,9 @@ std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Con
     plan.head = std::move(parts.head);
     plan.tail = std::move(parts.tail);
     if (headers_only) {
+        // The whole header block (as far as the look-ahead reached): it
+        // names the message; bouncemaxbytes is about its body.
         std::string_view headers = header_block_of(*start);
-        if (headers.size() > maxbytes) headers = headers.substr(0, static_cast<std::size_t>(maxbytes));
         if (!headers.empty() && headers.back() != '\n') {
             auto nl = headers.rfind('\n');
             headers = nl == std::string_view::npos ? std::string_view() : headers.substr(0, nl + 1);
