@@ -12,7 +12,7 @@ namespace qs::bounce {
 
 namespace {
 
-constexpr std::size_t kernel_chunk = std::size_t{1} << 20;
+constexpr std::size_t kernel_chunk = std::size_t{1} << 30;
 constexpr std::size_t buffer_size = std::size_t{128} << 10;
 
 bool is_type(int fd, mode_t type)
@@ -48,7 +48,7 @@ CopyResult copy_stream(int in, int out, std::uint64_t limit)
             try_range = try_splice = false;
             continue;
         }
-        static char buf[buffer_size];
+        alignas(4096) static char buf[buffer_size];
         ssize_t r = ::read(in, buf, want(buffer_size));
         if (r < 0) {
             if (errno == EINTR) continue;
