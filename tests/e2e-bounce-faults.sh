@@ -144,5 +144,28 @@ contains "-q missing: exit 120 reported" "$ERR" 'exit=120 reason=unable\\x20to\\
 rm -f "$SCRATCH/envelope"
 bounce-fmt -q s@y r@x no. < / > "$OUT" 2> "$ERR"; got $? 111 "-q: stdin unreadable is 111"
 same "-q stdin unreadable: qmail-queue got no envelope, so queued nothing" "$(wc -c < "$SCRATCH/envelope" | tr -d ' ')" 0
-CONTROLDIR=$SCRATCH/c4 run 0 "-q triple bounce: nothing queued" -q '#@[]' r@x no.
+rm -f "$SCRATCH/envelope" "$SCRATCH/message"
+CONTROLDIR=$SCRATCH/c4 run 0 "-q triple bounce: exit 0" -q '#@[]' r@x no.
+check "-q triple bounce: qmail-queue never ran" [ ! -e "$SCRATCH/message" ]
+CONTROLDIR=$SCRATCH/c4 run 0 "-q double bounce with empty doublebounceto: exit 0" -q '' r@x no.
+check "-q discarded double bounce: qmail-queue never ran" [ ! -e "$SCRATCH/message" ]
+
+# The .qmail program line of INSTALL (after its "|"): bounce, then exit 99.
+cat > "$SCRATCH/dotqmail" <<'DQ'
+bounce-fmt -q "$SENDER" "$RECIPIENT" 'Sorry, no mailbox here by that name. (#5.1.1)' && exit 99
+DQ
+SENDER=taro@customer.example RECIPIENT=old@hosting.example sh "$SCRATCH/dotqmail" < "$SCRATCH/msg" 2> "$ERR"
+got $? 99 ".qmail line from INSTALL: exit 99 after queueing"
+printf 'F\000Ttaro@customer.example\000\000' > "$SCRATCH/env4.expected"
+check ".qmail line: bounce from <> to the sender" cmp -s "$SCRATCH/envelope" "$SCRATCH/env4.expected"
+contains ".qmail line: paragraph for the recipient" "$SCRATCH/message" '^<old@hosting.example>:$'
+SENDER=taro@customer.example RECIPIENT=old@hosting.example QQ_EXIT=53 sh "$SCRATCH/dotqmail" < "$SCRATCH/msg" 2> "$ERR"
+got $? 111 ".qmail line: a temporary qmail-queue failure defers (111)"
+
+# --- documentation ---------------------------------------------------------
+same "man page: groff -ww finds nothing" "$(groff -man -ww -z "$TOP/bounce-fmt/bounce-fmt.8" 2>&1)" ""
+(cd "$TOP" && sh demo/3-bounce.sh) > "$SCRATCH/demo.out" 2>&1
+got $? 0 "demo/3-bounce.sh exits 0"
+contains "demo shows the FAQ's #5.5.0 paragraph" "$SCRATCH/demo.out" '^    \| to remote host 192\.0\.2\.1\. \(#5\.5\.0\)$'
+contains "demo shows Sisimai reading #5.1.2 as hostunknown" "$SCRATCH/demo.out" 'abc@domaint\.jp +5\.1\.2  hostunknown'
 finish
