@@ -65,6 +65,14 @@ struct Envelope {
 };
 Envelope envelope_for(std::string_view sender, const Controls& controls);
 
+// The pieces of qmail-send's notice: the four header lines (Date, From,
+// To, Subject); the intro and the paragraphs; the break paragraph (with
+// its blank line); the Return-Path line.
+std::string notice_header(const Envelope& envelope, const Controls& controls, std::int64_t now);
+std::string notice_text(const Envelope& envelope, const Controls& controls,
+                        std::span<const Failure> failures);
+std::string_view break_paragraph(const Envelope& envelope);
+std::string return_path_line(const Envelope& envelope);
 // Everything qmail-send writes before the copy of the message: the four
 // header lines, the intro, the paragraphs, the break paragraph and the
 // Return-Path line.

@@ -195,26 +195,12 @@ DsnParts dsn_parts(const Envelope& envelope, const Controls& controls,
                    std::string_view original_start, bool headers_only,
                    std::string_view boundary)
 {
-    const bool bounce = envelope.kind == Kind::bounce;
-    std::string human = "Hi. This is the qmail-send program at ";
-    human += controls.bouncehost;
-    human += bounce ? ".\n"
-                      "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
-                      "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
-                    : ".\n"
-                      "I tried to deliver a bounce message to this address, but the bounce bounced!\n\n";
-    for (const auto& f : failures) human += paragraph(f.recipient, f.reason);
-    const char* break_line = bounce ? "--- Below this line is a copy of the message.\n\n"
-                                    : "--- Below this line is the original bounce.\n\n";
-
+    const std::string human = notice_text(envelope, controls, failures);
     std::string dash_boundary = "--";
     dash_boundary += boundary;
     DsnParts parts;
     std::string& out = parts.head;
-    out = date_line(now);
-    out += "From: " + quote_local(controls.bouncefrom) + "@" + controls.bouncehost + "\n";
-    out += "To: " + quote_address(envelope.recipient) + "\n";
-    out += "Subject: failure notice\n";
+    out = notice_header(envelope, controls, now);
     out += "MIME-Version: 1.0\n";
     out += "Content-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"";
     out += boundary;
@@ -226,7 +212,7 @@ DsnParts dsn_parts(const Envelope& envelope, const Controls& controls,
     // instead of reading the same paragraphs again in part 1.
     out += '\n';
     out += human;
-    out += break_line;
+    out += break_paragraph(envelope);
     out += dash_boundary + "\n";
     out += eight_bit(human) ? "Content-Type: text/plain; charset=unknown-8bit\n"
                               "Content-Transfer-Encoding: 8bit\n"
@@ -256,7 +242,7 @@ DsnParts dsn_parts(const Envelope& envelope, const Controls& controls,
         out += "Content-Type: message/rfc822\n";
         out += "Content-Description: Undelivered message\n\n";
     }
-    out += "Return-Path: <" + quote_address(envelope.original_sender) + ">\n";
+    out += return_path_line(envelope);
     parts.tail = "\n" + dash_boundary + "--\n";
     return parts;
 }

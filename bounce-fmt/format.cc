@@ -123,10 +123,8 @@ Envelope envelope_for(std::string_view sender, const Controls& controls)
     return e;
 }
 
-std::string qmail_head(const Envelope& envelope, const Controls& controls,
-                       std::span<const Failure> failures, std::int64_t now)
+std::string notice_header(const Envelope& envelope, const Controls& controls, std::int64_t now)
 {
-    const bool bounce = envelope.kind == Kind::bounce;
     std::string out = date_line(now);
     out += "From: ";
     out += quote_local(controls.bouncefrom);
@@ -134,19 +132,44 @@ std::string qmail_head(const Envelope& envelope, const Controls& controls,
     out += controls.bouncehost;
     out += "\nTo: ";
     out += quote_address(envelope.recipient);
-    out += "\nSubject: failure notice\n\nHi. This is the qmail-send program at ";
+    out += "\nSubject: failure notice\n";
+    return out;
+}
+
+std::string notice_text(const Envelope& envelope, const Controls& controls,
+                        std::span<const Failure> failures)
+{
+    std::string out = "Hi. This is the qmail-send program at ";
     out += controls.bouncehost;
-    out += bounce ? ".\n"
-                    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
-                    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
-                  : ".\n"
-                    "I tried to deliver a bounce message to this address, but the bounce bounced!\n\n";
+    out += envelope.kind == Kind::bounce
+               ? ".\n"
+                 "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+                 "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+               : ".\n"
+                 "I tried to deliver a bounce message to this address, but the bounce bounced!\n\n";
     for (const auto& f : failures) out += paragraph(f.recipient, f.reason);
-    out += bounce ? "--- Below this line is a copy of the message.\n\n"
-                  : "--- Below this line is the original bounce.\n\n";
-    out += "Return-Path: <";
-    out += quote_address(envelope.original_sender);
-    out += ">\n";
+    return out;
+}
+
+std::string_view break_paragraph(const Envelope& envelope)
+{
+    return envelope.kind == Kind::bounce ? "--- Below this line is a copy of the message.\n\n"
+                                         : "--- Below this line is the original bounce.\n\n";
+}
+
+std::string return_path_line(const Envelope& envelope)
+{
+    return "Return-Path: <" + quote_address(envelope.original_sender) + ">\n";
+}
+
+std::string qmail_head(const Envelope& envelope, const Controls& controls,
+                       std::span<const Failure> failures, std::int64_t now)
+{
+    std::string out = notice_header(envelope, controls, now);
+    out += '\n';
+    out += notice_text(envelope, controls, failures);
+    out += break_paragraph(envelope);
+    out += return_path_line(envelope);
     return out;
 }
 
