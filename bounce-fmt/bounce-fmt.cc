@@ -4,6 +4,7 @@
 
 #include "conf.h"
 #include "lib/env.h"
+#include "lib/fd.h"
 #include "lib/log.h"
 
 #include <csignal>
@@ -18,9 +19,12 @@ namespace {
 constexpr const char* usage =
     "usage: bounce-fmt [-q] [-d] [--] SENDER RECIPIENT REASON [RECIPIENT REASON ...]";
 
+// No allocation here: the line is written as it is (syslog is not worth
+// the risk when memory is gone).
 [[noreturn]] void out_of_memory()
 {
-    qs::log::fatal("out of memory");
+    static const char line[] = "bounce-fmt: fatal: out of memory\n";
+    qs::write_all(2, line, sizeof line - 1);
     ::_exit(111);
 }
 
