@@ -90,6 +90,9 @@ std::string status_of(std::string_view reason);
 // The remote SMTP reply in a reason ("550 5.1.1 no such user"), lines
 // joined by spaces, control bytes made spaces; empty when there is none.
 std::string smtp_reply_of(std::string_view reason);
+// The address qmail-remote names in a reason ("192.0.2.1 does not like
+// recipient.", "Connected to ... but", "Giving up on ..."); empty if none.
+std::string remote_mta_of(std::string_view reason);
 // The date after the last ';' of the message's first Received field, when
 // it looks like an RFC 5322 date; empty otherwise.
 std::string arrival_date_of(std::string_view header_block);

@@ -115,6 +115,20 @@ std::string smtp_reply_of(std::string_view reason)
     return reply;
 }
 
+std::string remote_mta_of(std::string_view reason)
+{
+    // qmail-remote names the host it talked to in these lines.
+    static const std::regex remote(
+        "(?:^|\n)(?:Connected to ([0-9A-Fa-f:.]+) but |Giving up on ([0-9A-Fa-f:.]+)\\.|"
+        "([0-9A-Fa-f:.]+) (?:does not like recipient|failed on DATA command|"
+        "failed after I sent the message)\\.)");
+    std::match_results<std::string_view::const_iterator> m;
+    if (!std::regex_search(reason.begin(), reason.end(), m, remote)) return {};
+    for (std::size_t i = 1; i < m.size(); ++i)
+        if (m[i].matched) return m[i].str();
+    return {};
+}
+
 std::string status_of(std::string_view reason)
 {
     for (auto at = reason.rfind("(#"); at != std::string_view::npos;
@@ -230,6 +244,8 @@ DsnParts dsn_parts(const Envelope& envelope, const Controls& controls,
         out += "\nFinal-Recipient: rfc822; " + header_safe(f.recipient, '_') + "\n";
         out += "Action: failed\n";
         out += "Status: " + status_of(reason) + "\n";
+        std::string remote = remote_mta_of(reason);
+        if (!remote.empty()) out += "Remote-MTA: dns; [" + remote + "]\n";
         std::string reply = smtp_reply_of(reason);
         out += reply.empty() ? folded("Diagnostic-Code: X-qmail; " + one_line(reason))
                              : folded("Diagnostic-Code: smtp; " + reply);

@@ -140,7 +140,7 @@ for part in m.get_payload():
 status = m.get_payload()[1].get_payload()
 print(status[0]['Reporting-MTA'], '|', status[0]['Arrival-Date'])
 for group in status[1:]:
-    print(group['Final-Recipient'], group['Action'], group['Status'], '|', group['Diagnostic-Code'])
+    print(group['Final-Recipient'], group['Action'], group['Status'], group['Remote-MTA'], '|', group['Diagnostic-Code'])
 original = m.get_payload()[2]
 if original.get_content_type() == 'message/rfc822':
     inner = original.get_payload()[0]
@@ -151,10 +151,10 @@ PY
 same "the remote DSN's MIME structure" "$(python3 "$SCRATCH/mime.py" "$SCRATCH/remote.dsn" | tr -s '\n\t ' '   ')" \
   "$(printf '%s\n' 'multipart/report delivery-status' text/plain message/delivery-status message/rfc822 \
     'dns; mail.example.jp | 17 Mar 1996 03:50:00 -0000' \
-    'rfc822; someone@example.net failed 5.1.1 | smtp; 550 5.1.1 <someone@example.net>: Recipient address rejected' \
-    "rfc822; full@example.net failed 4.4.1 | X-qmail; Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long." \
-    'rfc822; quota@domain.jp failed 4.3.0 | X-qmail; user is over quota: disk quota exceeded. (#4.3.0)' \
-    "rfc822; nomx@example.com failed 5.4.4 | X-qmail; Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)" \
+    'rfc822; someone@example.net failed 5.1.1 dns; [192.0.2.25] | smtp; 550 5.1.1 <someone@example.net>: Recipient address rejected' \
+    "rfc822; full@example.net failed 4.4.1 None | X-qmail; Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long." \
+    'rfc822; quota@domain.jp failed 4.3.0 None | X-qmail; user is over quota: disk quota exceeded. (#4.3.0)' \
+    "rfc822; nomx@example.com failed 5.4.4 None | X-qmail; Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)" \
     "<user@example.org> meeting 'Hello.\\n'" | tr -s '\n\t ' '   ')"
 same "a DSN past bouncemaxbytes carries the headers only" "$(python3 "$SCRATCH/mime.py" "$SCRATCH/cut.dsn" | sed -n 4p)" text/rfc822-headers
 contains "the headers-only part holds the header block" "$SCRATCH/cut.dsn" '^Subject: meeting$'

@@ -40,6 +40,16 @@ TEST_CASE("smtp_reply_of joins a multi-line reply and stops at qmail's own text"
     CHECK(smtp_reply_of("Remote host said: 550 a\tb\r\n") == "550 a b");
 }
 
+TEST_CASE("remote_mta_of finds the host qmail-remote talked to")
+{
+    CHECK(remote_mta_of("192.0.2.1 does not like recipient.\nRemote host said: 550 no\n") == "192.0.2.1");
+    CHECK(remote_mta_of("Connected to 2001:db8::25 but sender was rejected.\n") == "2001:db8::25");
+    CHECK(remote_mta_of("Remote host said: 554 no\nGiving up on 192.0.2.9.\n") == "192.0.2.9");
+    CHECK(remote_mta_of("192.0.2.3 failed after I sent the message.\n") == "192.0.2.3");
+    CHECK(remote_mta_of("Sorry, no mailbox here by that name. (#5.1.1)\n") == "");
+    CHECK(remote_mta_of("host x.example does not like recipient.\n") == "");
+}
+
 TEST_CASE("header_block_of stops after the first empty line, LF or CRLF")
 {
     CHECK(header_block_of("A: 1\nB: 2\n\nbody\n") == "A: 1\nB: 2\n\n");
@@ -96,7 +106,7 @@ TEST_CASE("dsn_parts: qmail's text as preamble and part 1, one status group per 
                  "Final-Recipient: rfc822; a@x\nAction: failed\nStatus: 5.1.1\n"
                  "Diagnostic-Code: X-qmail; Sorry, no mailbox here by that name. (#5.1.1)\n\n"
                  "Final-Recipient: rfc822; b_@x\nAction: failed\nStatus: 5.1.1\n"
-                 "Diagnostic-Code: smtp; 550 5.1.1 no\n\n--BOUND\n"
+                 "Remote-MTA: dns; [1.2.3.4]\nDiagnostic-Code: smtp; 550 5.1.1 no\n\n--BOUND\n"
                  "Content-Type: message/rfc822\n") != std::string::npos);
     std::string last = "\n\nReturn-Path: <s@y>\n";
     CHECK(h.ends_with("\nContent-Description: Undelivered message" + last));
