@@ -17,13 +17,13 @@ namespace qs::bounce {
 namespace {
 
 // What to write: head, then what was read ahead, then the rest of stdin
-// (when copy is set, up to limit bytes unless 0), then the tail.
+// (when copy is set; with a limit, at most limit bytes and qmail-ldap's
+// stripped line when the limit is reached), then the tail.
 struct Plan {
     std::string head;
     std::string read_ahead;
     bool copy = true;
     std::uint64_t limit = 0;
-    bool stripped_after_limit = false;
     std::string tail;
 };
 
@@ -52,7 +52,7 @@ Outcome write_plan(const Plan& plan, int out)
             o.ok = false;
             o.read_failed = c.read_failed;
             o.error = c.error;
-        } else if (plan.stripped_after_limit && c.hit_limit) {
+        } else if (c.hit_limit) {
             put(stripped_line);
         }
     }
@@ -218,7 +218,6 @@ int run(const Job& job)
     } else {
         plan.head = qmail_head(envelope, controls, job.failures, job.now);
         plan.limit = controls.maxbytes;
-        plan.stripped_after_limit = controls.maxbytes != 0;
     }
     if (job.queue) return deliver_to_queue(job, envelope, plan);
 
