@@ -7,6 +7,8 @@
 #include "lib/log.h"
 
 #include <cerrno>
+#include <cstdlib>
+#include <fcntl.h>
 #include <charconv>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -22,6 +24,7 @@ namespace {
 struct Plan {
     std::string head;
     std::string read_ahead;
+    Fd spool;  // more read-ahead, when open
     bool copy = true;
     std::uint64_t limit = 0;
     std::string tail;
@@ -46,6 +49,10 @@ Outcome write_plan(const Plan& plan, int out)
     };
     put(plan.head);
     put(plan.read_ahead);
+    if (o.ok && plan.spool) {
+        CopyResult c = copy_stream(plan.spool.get(), out, 0);
+        if (!c.ok) o = Outcome{false, c.read_failed, c.error};
+    }
     if (o.ok && plan.copy) {
         CopyResult c = copy_stream(0, out, plan.limit);
         if (!c.ok) {
@@ -89,10 +96,20 @@ std::string make_boundary(const Job& job, std::string_view read_ahead)
     return "=_bounce-fmt_" + hex64(h);
 }
 
-// The DSN plan: read the start of the message (for its header block and
-// Arrival-Date, and to know whether it reaches bouncemaxbytes when stdin
-// is not a file), then part 3 is the whole message or its headers.
-std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Controls& controls)
+// An unlinked file for what must be read before it can be written.
+Fd spool_file()
+{
+    auto dir = std::getenv("TMPDIR");
+    return Fd(::open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+}
+
+// The DSN plan: read the start of the message (its header block gives the
+// Arrival-Date), and find out whether it reaches bouncemaxbytes: from
+// fstat for a file, else by reading that many bytes (past 64 KiB into a
+// spool file, so memory stays flat). Part 3 is the whole message or, from
+// bouncemaxbytes on, its header block.
+std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Controls& controls,
+                             std::string& fault)
 {
     constexpr std::size_t header_lookahead = 64 << 10;
     std::uint64_t maxbytes = controls.maxbytes;
@@ -100,14 +117,34 @@ std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Con
     bool regular = ::fstat(0, &st) == 0 && S_ISREG(st.st_mode);
     off_t offset = regular ? ::lseek(0, 0, SEEK_CUR) : -1;
     if (offset < 0) regular = false;
-    std::size_t lookahead = header_lookahead;
-    if (maxbytes && !regular && maxbytes > lookahead) lookahead = static_cast<std::size_t>(maxbytes);
-    auto start = read_up_to(0, lookahead);
-    if (!start) return std::nullopt;
+    auto start = read_up_to(0, header_lookahead);
+    if (!start) {
+        fault = log::with_errno("unable to read message", errno);
+        return std::nullopt;
+    }
+    Plan plan;
     std::uint64_t known_size = regular ? static_cast<std::uint64_t>(st.st_size - offset) : start->size();
+    if (!regular && maxbytes > start->size() && start->size() == header_lookahead) {
+        plan.spool = spool_file();
+        if (!plan.spool) {
+            fault = log::with_errno("unable to make a spool file in TMPDIR", errno);
+            return std::nullopt;
+        }
+        CopyResult r = copy_stream(0, plan.spool.get(), maxbytes - start->size());
+        if (!r.ok) {
+            fault = log::with_errno(r.read_failed ? "unable to read message"
+                                                  : "unable to write the spool file",
+                                    r.error);
+            return std::nullopt;
+        }
+        known_size += r.copied;
+        if (::lseek(plan.spool.get(), 0, SEEK_SET) != 0) {
+            fault = log::with_errno("unable to rewind the spool file", errno);
+            return std::nullopt;
+        }
+    }
     bool headers_only = maxbytes && known_size >= maxbytes;
 
-    Plan plan;
     DsnParts parts = dsn_parts(envelope, controls, job.failures, job.now, *start, headers_only,
                                make_boundary(job, *start));
     plan.head = std::move(parts.head);
@@ -121,6 +158,7 @@ std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Con
             headers = nl == std::string_view::npos ? std::string_view() : headers.substr(0, nl + 1);
         }
         plan.read_ahead = headers;
+        plan.spool.reset();
         plan.copy = false;
     } else {
         plan.read_ahead = std::move(*start);
@@ -209,9 +247,10 @@ int run(const Job& job)
     }
     Plan plan;
     if (job.dsn) {
-        auto dsn = dsn_plan(job, envelope, controls);
+        std::string fault;
+        auto dsn = dsn_plan(job, envelope, controls, fault);
         if (!dsn) {
-            log::fatal(log::with_errno("unable to read message", errno));
+            log::fatal(fault);
             return 111;
         }
         plan = std::move(*dsn);

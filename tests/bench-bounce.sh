@@ -100,5 +100,14 @@ for opt in "" -d; do
     [ "$3" -gt 0 ] && [ "$hwm100" -gt 0 ] && [ $((hwm100 - $3)) -lt 1024 ] || fail=1
   done
 done
+# -d from a pipe with bouncemaxbytes above the message: the bytes past the
+# 64 KiB look-ahead wait in a spool file, not in memory.
+mkdir "$SCRATCH/spool" && echo mail.example.jp > "$SCRATCH/spool/me" && echo 209715200 > "$SCRATCH/spool/bouncemaxbytes"
+set -- $(CONTROLDIR=$SCRATCH/spool python3 "$SCRATCH/measure.py" pipe-pipe "$SCRATCH/m100" "$SCRATCH/out" cat -- "$BOUNCE" -d $ARGS)
+report "100 MB -d, pipe-pipe, spooled for bouncemaxbytes" "$1" "$2"
+hwm100=$3
+set -- $(CONTROLDIR=$SCRATCH/spool python3 "$SCRATCH/measure.py" pipe-pipe "$SCRATCH/m1" "$SCRATCH/out" cat -- "$BOUNCE" -d $ARGS)
+echo "# peak memory -d spooled pipe-pipe: 1 MB message $3 KiB, 100 MB message $hwm100 KiB, difference $((hwm100 - $3)) KiB (need < 1024)"
+[ "$3" -gt 0 ] && [ "$hwm100" -gt 0 ] && [ $((hwm100 - $3)) -lt 1024 ] || fail=1
 if [ $fail -eq 0 ]; then echo "ok - bounce-fmt bench"; else echo "not ok - bounce-fmt bench"; fi
 exit $fail

@@ -159,4 +159,20 @@ same "the remote DSN's MIME structure" "$(python3 "$SCRATCH/mime.py" "$SCRATCH/r
 same "a DSN past bouncemaxbytes carries the headers only" "$(python3 "$SCRATCH/mime.py" "$SCRATCH/cut.dsn" | sed -n 4p)" text/rfc822-headers
 contains "the headers-only part holds the header block" "$SCRATCH/cut.dsn" '^Subject: meeting$'
 lacks "the headers-only part has no body" "$SCRATCH/cut.dsn" '^Hello\.$'
+
+# -d from a pipe with a bouncemaxbytes above the 64 KiB look-ahead: the
+# bytes past it wait in a spool file; under the limit part 3 is the whole
+# message, at or over it the headers only.
+mkdir "$SCRATCH/big" && echo mail.example.jp > "$SCRATCH/big/me" && echo 200000 > "$SCRATCH/big/bouncemaxbytes"
+{ printf 'Subject: large\n\n'; head -c 150000 /dev/zero | tr '\0' y; } > "$SCRATCH/m150k"
+{ printf 'Subject: large\n\n'; head -c 300000 /dev/zero | tr '\0' y; } > "$SCRATCH/m300k"
+cat "$SCRATCH/m150k" | CONTROLDIR=$SCRATCH/big bounce-fmt -d s@y r@x no. > "$SCRATCH/d150k"
+same "-d from a pipe under bouncemaxbytes: part 3 is the whole message" \
+  "$(python3 "$SCRATCH/mime.py" "$SCRATCH/d150k" | tail -n 1)" "<s@y> large '$(head -c 150000 /dev/zero | tr '\0' y)'"
+cat "$SCRATCH/m300k" | CONTROLDIR=$SCRATCH/big bounce-fmt -d s@y r@x no. > "$SCRATCH/d300k"
+same "-d from a pipe over bouncemaxbytes: headers only" "$(python3 "$SCRATCH/mime.py" "$SCRATCH/d300k" | sed -n 4p)" text/rfc822-headers
+same "-d over bouncemaxbytes: the notice stays small" "$(test "$(wc -c < "$SCRATCH/d300k")" -lt 5000 && echo small)" small
+cat "$SCRATCH/m150k" | TMPDIR=$SCRATCH/none CONTROLDIR=$SCRATCH/big bounce-fmt -d s@y r@x no. > "$SCRATCH/dfail" 2> "$SCRATCH/dfail.err"
+same "-d with no place to spool: 111" "$?" 111
+contains "-d with no place to spool: said so" "$SCRATCH/dfail.err" 'unable to make a spool file in TMPDIR'
 finish
