@@ -99,8 +99,15 @@ std::string make_boundary(const Job& job, std::string_view read_ahead)
 // An unlinked file for what must be read before it can be written.
 Fd spool_file()
 {
-    auto dir = std::getenv("TMPDIR");
-    return Fd(::open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    const char* env = std::getenv("TMPDIR");
+    std::string dir = env && *env ? env : "/tmp";
+    Fd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (fd || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    // A file system without O_TMPFILE: a named file, unlinked at once.
+    std::string name = dir + "/bounce-fmt.XXXXXX";
+    fd.reset(::mkostemp(name.data(), O_CLOEXEC));
+    if (fd && ::unlink(name.c_str()) != 0) fd.reset();
+    return fd;
 }
 
 // The DSN plan: read the start of the message (its header block gives the
