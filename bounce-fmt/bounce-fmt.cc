@@ -49,7 +49,8 @@ int main(int argc, char** argv)
         if (opt == 'q') job.queue = true;
         else if (opt == 'd') job.dsn = true;
         else {
-            qs::log::fatal(std::string("unknown option -") + qs::log::escape(std::string(1, static_cast<char>(::optopt))) + "; " + usage);
+            std::string option(1, static_cast<char>(::optopt));
+            qs::log::fatal("unknown option -" + qs::log::escape(option) + "; " + usage);
             return 100;
         }
     }
