@@ -150,7 +150,7 @@ contains "an operand -q after SENDER is a recipient, not an option" "$SCRATCH/da
 # Date follows SOURCE_DATE_EPOCH, else now.
 SOURCE_DATE_EPOCH=951782400 bounce-fmt s@y r@x no. < "$SCRATCH/empty.in" > "$SCRATCH/date.out"
 contains "Date from SOURCE_DATE_EPOCH (leap day)" "$SCRATCH/date.out" '^Date: 29 Feb 2000 00:00:00 -0000$'
-today=$(date -u '+%-d %b %Y')
+today=$(LC_ALL=C date -u '+%-d %b %Y')
 env -u SOURCE_DATE_EPOCH "$TOP/bounce-fmt/bounce-fmt" s@y r@x no. < "$SCRATCH/empty.in" > "$SCRATCH/now.out"
 contains "Date is now without SOURCE_DATE_EPOCH" "$SCRATCH/now.out" "^Date: $today [0-9]{2}:[0-9]{2}:[0-9]{2} -0000\$"
 
