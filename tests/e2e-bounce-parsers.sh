@@ -109,10 +109,11 @@ I'm not going to try again; this message has been in the queue too long.
 done
 
 # Every golden notice parses too.
+qsbmf_accepts() { python3 "$SCRATCH/qsbmf.py" "$1" > /dev/null; }
 for f in "$G"/*.expected; do
   n=$(perl "$SCRATCH/sisimai.pl" "$f" | wc -l)
   check "Sisimai finds recipients in golden ${f##*/}" [ "$n" -ge 1 ]
-  check "QSBMF rule accepts golden ${f##*/}" python3 "$SCRATCH/qsbmf.py" "$f" > /dev/null
+  check "QSBMF rule accepts golden ${f##*/}" qsbmf_accepts "$f"
 done
 
 # The delivery-status part on its own: with a Subject that Sisimai's qmail
