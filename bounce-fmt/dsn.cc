@@ -117,15 +117,34 @@ std::string smtp_reply_of(std::string_view reason)
 
 std::string remote_mta_of(std::string_view reason)
 {
-    // qmail-remote names the host it talked to in these lines.
-    static const std::regex remote(
-        "(?:^|\n)(?:Connected to ([0-9A-Fa-f:.]+) but |Giving up on ([0-9A-Fa-f:.]+)\\.|"
-        "([0-9A-Fa-f:.]+) (?:does not like recipient|failed on DATA command|"
-        "failed after I sent the message)\\.)");
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_search(reason.begin(), reason.end(), m, remote)) return {};
-    for (std::size_t i = 1; i < m.size(); ++i)
-        if (m[i].matched) return m[i].str();
+    // qmail-remote names the address it talked to in these lines. (No
+    // std::regex here: its recursion grows with the input, and part of a
+    // reason is a remote server's reply.)
+    auto address = [](std::string_view text) {
+        return !text.empty() && text.find_first_not_of("0123456789abcdefABCDEF:.") == text.npos;
+    };
+    auto starts = [](std::string_view text, std::string_view prefix) {
+        return text.substr(0, prefix.size()) == prefix;
+    };
+    while (!reason.empty()) {
+        auto nl = reason.find('\n');
+        std::string_view line = reason.substr(0, nl);
+        reason.remove_prefix(nl == reason.npos ? reason.size() : nl + 1);
+        std::string_view host;
+        if (starts(line, "Connected to ")) {
+            host = line.substr(13);
+            host = host.substr(0, host.find(" but "));
+        } else if (starts(line, "Giving up on ") && line.back() == '.') {
+            host = line.substr(13, line.size() - 14);
+        } else {
+            host = line.substr(0, line.find(' '));
+            std::string_view rest = line.substr(host.size());
+            if (rest != " does not like recipient." && rest != " failed on DATA command." &&
+                rest != " failed after I sent the message.")
+                host = {};
+        }
+        if (address(host)) return std::string(host);
+    }
     return {};
 }
 

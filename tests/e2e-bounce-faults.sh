@@ -48,6 +48,12 @@ run 0 "a recipient with a newline and binary bytes" s@y "$(printf 'a\nb\001@x')"
 same "binary recipient: newline made _, other bytes kept" "$(grep -a '^<a_b' "$OUT" | od -An -c | tr -s ' ')" \
   "$(printf '<a_b\001@x>:\n' | od -An -c | tr -s ' ')"
 
+# A 9998-byte reason of address characters (part of a reason is a remote
+# server's reply) on a 512 KiB stack: no recursion that grows with it.
+long=$(head -c 9998 /dev/zero | tr '\0' 1)
+( ulimit -s 512 && exec bounce-fmt -d s@y r@x "$long" < "$SCRATCH/msg" > "$OUT" 2> "$ERR" )
+got $? 0 "-d with a long numeric reason on a small stack"
+
 # --- control directory ----------------------------------------------------
 CONTROLDIR=$SCRATCH/msg run 111 "CONTROLDIR is a file" s@y r@x no.
 contains "CONTROLDIR is a file: said so" "$ERR" 'control directory is not a directory path='
