@@ -1,0 +1,131 @@
+#include "smtp-auth-checkpassword/mkdb.h"
+
+#include "smtp-auth-checkpassword/crammd5.h"
+#include "smtp-auth-checkpassword/secret.h"
+#include "smtp-auth-checkpassword/userdb.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+
+namespace qs::auth {
+
+namespace {
+std::vector<std::string_view> split_colons(std::string_view line)
+{
+    std::vector<std::string_view> out;
+    for (;;) {
+        size_t colon = line.find(':');
+        out.push_back(line.substr(0, colon));
+        if (colon == std::string_view::npos) return out;
+        line.remove_prefix(colon + 1);
+    }
+}
+
+bool flag_word(std::string_view text, unsigned long& out)
+{
+    out = 0;
+    if (text.empty()) return true;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
+// vpasswd: name:crypt:flags:flags:gecos:dir:quota:cleartext
+bool from_vpasswd(std::string_view line, const MkdbOptions& o, std::string& name, std::string& fields,
+                  std::string& reason)
+{
+    auto f = split_colons(line);
+    if (f.size() < 6 || f.size() > 8) {
+        reason = "not a vpasswd line (6 to 8 fields)";
+        return false;
+    }
+    unsigned long a = 0, b = 0;
+    if (!flag_word(f[2], a) || !flag_word(f[3], b)) {
+        reason = "vpasswd flag words are not numbers";
+        return false;
+    }
+    name.assign(f[0]);
+    if (o.vpasswd_clear && f.size() == 8 && !f[7].empty()) {
+        CramContext ctx = cram_context(f[7]);
+        fields = "{CRAM-MD5}" + to_hex(ctx.data(), ctx.size());
+        OPENSSL_cleanse(ctx.data(), ctx.size());
+    } else {
+        fields.assign(f[1]);
+    }
+    fields += ':';
+    fields += o.ids;  // "uid:gid" or ":"
+    if (o.ids.empty()) fields += ':';
+    fields += ':';
+    fields += f[4];
+    fields += ':';
+    fields += f[5];
+    fields += "::";
+    if ((a | b) & vpopmail_no_smtp) fields += "nologin";
+    return true;
+}
+} // namespace
+
+void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
+                   std::vector<std::string>& errors)
+{
+    std::vector<size_t> line_of;  // parallel to records
+    size_t number = 0;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        ++number;
+        if (line.empty() || line[0] == '#') continue;
+        auto complain = [&](std::string_view why) {
+            errors.push_back("line " + std::to_string(number) + ": " + std::string(why));
+        };
+        if (line.find('\0') != std::string_view::npos || line.back() == '\r') {
+            complain("NUL or carriage return in the line");
+            continue;
+        }
+        std::string name, fields, reason;
+        if (options.vpasswd) {
+            if (!from_vpasswd(line, options, name, fields, reason)) {
+                complain(reason);
+                continue;
+            }
+        } else {
+            size_t colon = line.find(':');
+            if (colon == std::string_view::npos) {
+                complain("no secret field");
+                continue;
+            }
+            name.assign(line.substr(0, colon));
+            fields.assign(line.substr(colon + 1));
+        }
+        if (!valid_user_name(name)) {
+            complain("bad user name");
+            continue;
+        }
+        if (!parse_record(fields, reason)) {
+            complain(reason);
+            continue;
+        }
+        records.push_back({normalise_user(name, options.domain), std::move(fields)});
+        line_of.push_back(number);
+    }
+    // duplicates: sort indexes by key hash, compare neighbours
+    std::vector<std::pair<size_t, size_t>> order(records.size());
+    std::hash<std::string> hash;
+    for (size_t i = 0; i < records.size(); ++i) order[i] = {hash(records[i].key), i};
+    std::sort(order.begin(), order.end());
+    std::vector<std::string> duplicates;
+    for (size_t i = 0; i < order.size(); ++i)
+        for (size_t j = i + 1; j < order.size() && order[j].first == order[i].first; ++j) {
+            size_t a = order[i].second, b = order[j].second;
+            if (records[a].key != records[b].key) continue;
+            if (a > b) std::swap(a, b);
+            duplicates.push_back("line " + std::to_string(line_of[b]) + ": duplicate user (also on line " +
+                                 std::to_string(line_of[a]) + ")");
+        }
+    std::sort(duplicates.begin(), duplicates.end());
+    duplicates.erase(std::unique(duplicates.begin(), duplicates.end()), duplicates.end());
+    errors.insert(errors.end(), duplicates.begin(), duplicates.end());
+}
+
+} // namespace qs::auth
