@@ -69,12 +69,14 @@ int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bo
 {
     if (!set("USER", user)) return 111;
     if (dovecot) {
+        // checkpassword-reply turns HOME into userdb_home and passes the
+        // variables EXTRA names (its own uid and gid only when we do not)
         if (!r.has_identity()) return 0;
         std::string extra(env::get("EXTRA").value_or(""));
         if (!extra.empty()) extra += ' ';
-        extra += "userdb_uid userdb_gid userdb_home";
+        extra += "userdb_uid userdb_gid";
         if (!set("userdb_uid", std::to_string(*r.uid)) || !set("userdb_gid", std::to_string(*r.gid)) ||
-            !set("userdb_home", r.home) || !set("EXTRA", extra))
+            !set("HOME", r.home) || !set("EXTRA", extra))
             return 111;
         return 0;
     }
