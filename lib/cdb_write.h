@@ -11,9 +11,11 @@
 
 namespace qs {
 
+// Views: the caller keeps the bytes alive until the write returns (a
+// million-record build copies nothing).
 struct CdbRecord {
-    std::string key;
-    std::string value;
+    std::string_view key;
+    std::string_view value;
 };
 
 // Writes records, in order, to tmp (O_CLOEXEC, truncated), fsyncs it and

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <functional>
 
 namespace qs::auth {
@@ -63,12 +64,24 @@ bool from_vpasswd(std::string_view line, const MkdbOptions& o, std::string& name
     if ((a | b) & vpopmail_no_smtp) fields += "nologin";
     return true;
 }
+// normalise_user would return name unchanged (the common case: no copy)
+bool already_normal(std::string_view name, std::string_view domain)
+{
+    size_t at = name.rfind('@');
+    if (at == std::string_view::npos) return domain.empty();
+    for (char c : name.substr(at + 1))
+        if (c >= 'A' && c <= 'Z') return false;
+    return true;
+}
 } // namespace
 
 void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
-                   std::vector<std::string>& errors)
+                   std::deque<std::string>& storage, std::vector<std::string>& errors)
 {
+    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    records.reserve(records.size() + lines);
     std::vector<size_t> line_of;  // parallel to records
+    line_of.reserve(lines);
     size_t number = 0;
     while (!text.empty()) {
         size_t nl = text.find('\n');
@@ -83,20 +96,24 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
             complain("NUL or carriage return in the line");
             continue;
         }
-        std::string name, fields, reason;
+        std::string reason;
+        std::string_view name, fields;
         if (options.vpasswd) {
-            if (!from_vpasswd(line, options, name, fields, reason)) {
+            std::string converted_name, converted;
+            if (!from_vpasswd(line, options, converted_name, converted, reason)) {
                 complain(reason);
                 continue;
             }
+            name = storage.emplace_back(std::move(converted_name));
+            fields = storage.emplace_back(std::move(converted));
         } else {
             size_t colon = line.find(':');
             if (colon == std::string_view::npos) {
                 complain("no secret field");
                 continue;
             }
-            name.assign(line.substr(0, colon));
-            fields.assign(line.substr(colon + 1));
+            name = line.substr(0, colon);
+            fields = line.substr(colon + 1);
         }
         if (!valid_user_name(name)) {
             complain("bad user name");
@@ -106,23 +123,35 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
             complain(reason);
             continue;
         }
-        records.push_back({normalise_user(name, options.domain), std::move(fields)});
+        std::string_view key = name;
+        if (!already_normal(name, options.domain)) key = storage.emplace_back(normalise_user(name, options.domain));
+        records.push_back({key, fields});
         line_of.push_back(number);
     }
-    // duplicates: sort indexes by key hash, compare neighbours
-    std::vector<std::pair<size_t, size_t>> order(records.size());
-    std::hash<std::string> hash;
-    for (size_t i = 0; i < records.size(); ++i) order[i] = {hash(records[i].key), i};
-    std::sort(order.begin(), order.end());
+    // duplicates: an open-addressing table of (hash, index), twice as big
+    // as the records, probed linearly
+    size_t size = 16;
+    while (size < 2 * records.size()) size *= 2;
+    constexpr uint64_t empty = ~uint64_t(0);
+    std::vector<uint64_t> table(size, empty);
+    std::hash<std::string_view> hash;
     std::vector<std::string> duplicates;
-    for (size_t i = 0; i < order.size(); ++i)
-        for (size_t j = i + 1; j < order.size() && order[j].first == order[i].first; ++j) {
-            size_t a = order[i].second, b = order[j].second;
-            if (records[a].key != records[b].key) continue;
-            if (a > b) std::swap(a, b);
-            duplicates.push_back("line " + std::to_string(line_of[b]) + ": duplicate user (also on line " +
-                                 std::to_string(line_of[a]) + ")");
+    for (size_t i = 0; i < records.size(); ++i) {
+        const uint64_t h = hash(records[i].key);
+        const uint64_t tag = h >> 32;
+        for (size_t slot = h & (size - 1);; slot = (slot + 1) & (size - 1)) {
+            if (table[slot] == empty) {
+                table[slot] = tag << 32 | i;
+                break;
+            }
+            size_t j = table[slot] & 0xffffffffu;
+            if ((table[slot] >> 32) == tag && records[j].key == records[i].key) {
+                duplicates.push_back("line " + std::to_string(line_of[i]) + ": duplicate user (also on line " +
+                                     std::to_string(line_of[j]) + ")");
+                break;
+            }
         }
+    }
     std::sort(duplicates.begin(), duplicates.end());
     duplicates.erase(std::unique(duplicates.begin(), duplicates.end()), duplicates.end());
     errors.insert(errors.end(), duplicates.begin(), duplicates.end());

@@ -5,6 +5,7 @@
 
 #include "lib/cdb_write.h"
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,10 +23,12 @@ struct MkdbOptions {
 // vpopmail's flag word that disables SMTP (its NO_SMTP, 0x800).
 constexpr unsigned long vpopmail_no_smtp = 0x800;
 
-// Converts a whole users file. Every bad or duplicate line gives one
-// message "line N: ..." in errors (then records are meaningless).
+// Converts a whole users file. Records view text, or storage where a key
+// or value had to be rewritten (keep both alive while records are used).
+// Every bad or duplicate line gives one message "line N: ..." in errors
+// (then records are meaningless).
 void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
-                   std::vector<std::string>& errors);
+                   std::deque<std::string>& storage, std::vector<std::string>& errors);
 
 } // namespace qs::auth
 

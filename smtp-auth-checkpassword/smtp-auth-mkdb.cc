@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <string>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -42,21 +44,35 @@ int main(int argc, char** argv)
             usage();
     }
 
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t r = ::read(0, buf, sizeof buf);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            qs::log::fatal(qs::log::with_errno("unable to read the users file", errno));
-            return 111;
+    // a regular file is mapped, anything else read whole
+    std::string_view text;
+    std::string copy;
+    struct stat st;
+    void* map = MAP_FAILED;
+    if (::fstat(0, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, 0, 0);
+        if (map != MAP_FAILED) text = std::string_view(static_cast<const char*>(map), static_cast<size_t>(st.st_size));
+    }
+    if (map == MAP_FAILED) {
+        for (;;) {
+            size_t have = copy.size();
+            copy.resize(have + (1 << 20));
+            ssize_t r = ::read(0, copy.data() + have, 1 << 20);
+            if (r < 0) {
+                copy.resize(have);
+                if (errno == EINTR) continue;
+                qs::log::fatal(qs::log::with_errno("unable to read the users file", errno));
+                return 111;
+            }
+            copy.resize(have + static_cast<size_t>(r));
+            if (r == 0) break;
         }
-        if (r == 0) break;
-        text.append(buf, static_cast<size_t>(r));
+        text = copy;
     }
     std::vector<qs::CdbRecord> records;
+    std::deque<std::string> storage;
     std::vector<std::string> errors;
-    qs::auth::compile_users(text, options, records, errors);
+    qs::auth::compile_users(text, options, records, storage, errors);
     if (!errors.empty()) {
         for (const auto& e : errors) qs::log::fatal(e);
         qs::log::fatal(std::to_string(errors.size()) + " bad line(s): " + argv[optind] + " left as it was");

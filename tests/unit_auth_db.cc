@@ -63,9 +63,10 @@ TEST_CASE("smtp-auth-mkdb names every bad and duplicate line")
 {
     std::vector<qs::CdbRecord> records;
     std::vector<std::string> errors;
+    std::deque<std::string> storage;
     compile_users("# comment\n\nalice:{PLAIN}a\nbob:{SSHA}x\nAlice@Example.com:{PLAIN}b\nAlice@example.COM:{PLAIN}c\n"
                   "carol\nalice:{PLAIN}d\ndave:{PLAIN}e:x:1\n",
-                  MkdbOptions{}, records, errors);
+                  MkdbOptions{}, records, storage, errors);
     REQUIRE(errors.size() == 5);
     CHECK(errors[0] == "line 4: unsupported scheme");
     CHECK(errors[1] == "line 7: no secret field");
@@ -74,7 +75,7 @@ TEST_CASE("smtp-auth-mkdb names every bad and duplicate line")
     CHECK(errors[4] == "line 8: duplicate user (also on line 3)");
     records.clear();
     errors.clear();
-    compile_users("alice:{PLAIN}a:1:2::/home/a::\nBob@EXAMPLE.com:$6$s$h", MkdbOptions{}, records, errors);
+    compile_users("alice:{PLAIN}a:1:2::/home/a::\nBob@EXAMPLE.com:$6$s$h", MkdbOptions{}, records, storage, errors);
     CHECK(errors.empty());
     REQUIRE(records.size() == 2);
     CHECK(records[0].key == "alice");
@@ -85,6 +86,7 @@ TEST_CASE("smtp-auth-mkdb names every bad and duplicate line")
 TEST_CASE("smtp-auth-mkdb -v reads vpopmail's vpasswd")
 {
     std::vector<qs::CdbRecord> records;
+    std::deque<std::string> storage;
     std::vector<std::string> errors;
     MkdbOptions o;
     o.vpasswd = true;
@@ -93,7 +95,7 @@ TEST_CASE("smtp-auth-mkdb -v reads vpopmail's vpasswd")
     compile_users("alice:$6$s$h:1:0:Alice:/home/vpopmail/domains/example.com/alice:NOQUOTA:secret\n"
                   "bob:$6$s$h:1:2048:Bob:/home/vpopmail/domains/example.com/bob:NOQUOTA\n"
                   "carol:x:y\n",
-                  o, records, errors);
+                  o, records, storage, errors);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].starts_with("line 3:"));
     REQUIRE(records.size() == 2);
@@ -111,7 +113,7 @@ TEST_CASE("smtp-auth-mkdb -v reads vpopmail's vpasswd")
     o.vpasswd_clear = true;
     o.ids.clear();
     records.clear();
-    compile_users("alice:$6$s$h:1:0:Alice:/home/a:NOQUOTA:secret\n", o, records, errors);
+    compile_users("alice:$6$s$h:1:0:Alice:/home/a:NOQUOTA:secret\n", o, records, storage, errors);
     REQUIRE(records.size() == 1);
     a = parse_record(records[0].value, reason);
     REQUIRE(a);
@@ -124,7 +126,9 @@ TEST_CASE("the cdb is replaced atomically and read with one probe; damage is a f
     Scratch s;
     std::string cdb = s.path / "users.cdb", tmp = s.path / "users.tmp", error;
     std::vector<qs::CdbRecord> records;
-    for (int i = 0; i < 1000; ++i) records.push_back({"user" + std::to_string(i), "{PLAIN}p" + std::to_string(i)});
+    std::deque<std::string> storage;
+    for (int i = 0; i < 1000; ++i)
+        records.push_back({storage.emplace_back("user" + std::to_string(i)), storage.emplace_back("{PLAIN}p" + std::to_string(i))});
     REQUIRE(qs::write_cdb_atomically(cdb, tmp, records, error, 0640));
     CHECK_FALSE(fs::exists(tmp));
     CHECK((fs::status(cdb).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
