@@ -123,6 +123,24 @@ put 'ali\033[2Jce\000secret\000\000'
 chk 1 "a user with control bytes" SMTPAUTH=+cram
 contains "is escaped in the log" log 'user=ali\\x1b\[2Jce '
 
+# --- the shipped fail2ban filter matches refusals, not successes or misuse
+python3 - "$TOP/smtp-auth-checkpassword/fail2ban/smtp-auth-checkpassword.conf" > f2b.txt <<'PY'
+import re, sys
+rx = [l.split("=", 1)[1].strip() for l in open(sys.argv[1]) if l.startswith("failregex")][0]
+rx = re.compile(rx.replace("<HOST>", r"(?P<host>[0-9a-fA-F:.]+)"))
+lines = {
+  "multilog": "@400000006565f0a50b2a5c1c smtp-auth-checkpassword: fail user=alice ip=192.0.2.7 mech=login reason=bad_password",
+  "syslog": "Nov 28 02:34:29 mx smtp-auth-checkpassword[123]: fail user=bob ip=2001:db8::1 mech=pop reason=unknown_user",
+  "ok": "smtp-auth-checkpassword: ok user=alice ip=192.0.2.7 mech=login",
+  "misuse": "smtp-auth-checkpassword: fail user=alice ip=192.0.2.7 mech=password reason=malformed_layout",
+  "noip": "smtp-auth-checkpassword: fail user=alice ip=- mech=plain reason=bad_password",
+}
+for k in sorted(lines):
+    m = rx.match(lines[k])
+    print(k, m.group("host") if m else "-")
+PY
+same "fail2ban filter: hosts from refusal lines only" "$(cat f2b.txt | tr '\n' ' ')" "misuse - multilog 192.0.2.7 noip - ok - syslog 2001:db8::1 "
+
 # --- bad input: misuse is 2
 python3 -c 'import sys;sys.stdout.buffer.write(b"alice\0"+b"p"*600+b"\0\0")' > "$IN"
 chk 2 "more than 512 bytes" SMTPAUTH=+cram
