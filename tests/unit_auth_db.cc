@@ -3,6 +3,8 @@
 #include "smtp-auth-checkpassword/mkdb.h"
 #include "smtp-auth-checkpassword/userdb.h"
 
+#include "tests/unit_auth_scratch.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
@@ -11,17 +13,6 @@
 using namespace qs::auth;
 namespace fs = std::filesystem;
 
-namespace {
-struct Scratch {
-    fs::path path;
-    Scratch()
-    {
-        char tmpl[] = "/tmp/qsend-unit-auth.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~Scratch() { fs::remove_all(path); }
-};
-} // namespace
 
 TEST_CASE("users-file records")
 {
@@ -123,7 +114,7 @@ TEST_CASE("smtp-auth-mkdb -v reads vpopmail's vpasswd")
 
 TEST_CASE("the cdb is replaced atomically and read with one probe; damage is a fault")
 {
-    Scratch s;
+    AuthScratch s;
     std::string cdb = s.path / "users.cdb", tmp = s.path / "users.tmp", error;
     std::vector<qs::CdbRecord> records;
     std::deque<std::string> storage;

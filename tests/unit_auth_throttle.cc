@@ -1,6 +1,8 @@
 // The failure throttle over the directory store.
 #include "smtp-auth-checkpassword/throttle.h"
 
+#include "tests/unit_auth_scratch.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 
@@ -8,21 +10,12 @@ using namespace qs::auth;
 namespace fs = std::filesystem;
 
 namespace {
-struct Scratch {
-    fs::path path;
-    Scratch()
-    {
-        char tmpl[] = "/tmp/qsend-unit-auth.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~Scratch() { fs::remove_all(path); }
-};
 std::optional<qs::Address> ip(const char* text) { return qs::parse_address(text); }
 } // namespace
 
 TEST_CASE("a pair is locked after MAXFAIL failures, until the lockout ends")
 {
-    Scratch s;
+    AuthScratch s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 3;
@@ -41,7 +34,7 @@ TEST_CASE("a pair is locked after MAXFAIL failures, until the lockout ends")
 
 TEST_CASE("failures outside the window do not add up")
 {
-    Scratch s;
+    AuthScratch s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 2;
@@ -55,15 +48,15 @@ TEST_CASE("failures outside the window do not add up")
 
 TEST_CASE("an address guessing many users is locked at 4 x MAXFAIL")
 {
-    Scratch s;
+    AuthScratch s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 2;
     for (int i = 0; i < 8; ++i) {
         Throttle t(*store, c, 5000);
         CHECK(t.check(ip("2001:db8::1"), "user" + std::to_string(i)) == Gate::open);
-        t.record_failure(ip("2001:db8::" + std::to_string(i + 1) == "" ? "" : ("2001:db8::" + std::to_string(i + 1)).c_str()),
-                         "user" + std::to_string(i));
+        const std::string rotating = "2001:db8::" + std::to_string(i + 1);
+        t.record_failure(ip(rotating.c_str()), "user" + std::to_string(i));
     }
     // IPv6 counts by /64: the rotating privacy address is the same client
     CHECK(Throttle(*store, c, 5001).check(ip("2001:db8::ffff"), "newuser") == Gate::locked);
@@ -72,7 +65,7 @@ TEST_CASE("an address guessing many users is locked at 4 x MAXFAIL")
 
 TEST_CASE("a distributed guesser locks the user, but not from the customer's own address")
 {
-    Scratch s;
+    AuthScratch s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 1;
@@ -94,7 +87,7 @@ TEST_CASE("a distributed guesser locks the user, but not from the customer's own
 
 TEST_CASE("a success clears its own pair's count; trusted addresses are never throttled")
 {
-    Scratch s;
+    AuthScratch s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 3;
