@@ -41,8 +41,9 @@ bool ask(int tty, const char* prompt, qs::auth::Secret& out)
     if (::tcgetattr(tty, &old) != 0) return false;
     quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    qs::write_all(2, prompt, std::char_traits<char>::length(prompt));
+    // echo off before the prompt, so nothing typed after it is flushed
     if (::tcsetattr(tty, TCSAFLUSH, &quiet) != 0) return false;
+    qs::write_all(2, prompt, std::char_traits<char>::length(prompt));
     bool ok = read_line(tty, out);
     ::tcsetattr(tty, TCSAFLUSH, &old);
     qs::write_all(2, "\n", 1);

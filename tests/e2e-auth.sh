@@ -266,8 +266,8 @@ case $yescrypt in '$y$'*) ok "yescrypt by default";; *) not_ok "yescrypt by defa
 case $(echo secret | smtp-auth-passwd -s sha512) in '$6$'*) ok "-s sha512";; *) not_ok "-s sha512";; esac
 echo secret | smtp-auth-passwd -s rot13 >/dev/null 2>&1
 same "unknown scheme: 100" "$?" 100
-python3 - > pty.txt <<'PY'
-import os, pty, select, time
+timeout 30 python3 - > pty.txt <<'PY'
+import os, pty, select, signal, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp("smtp-auth-passwd", ["smtp-auth-passwd"])
@@ -286,7 +286,12 @@ read_until(b"$y$")
 time.sleep(0.2)
 try: out += os.read(fd, 1024)
 except OSError: pass
-_, st = os.waitpid(pid, 0)
+for i in range(50):
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done: break
+    time.sleep(0.1)
+else:
+    os.kill(pid, signal.SIGKILL); _, st = os.waitpid(pid, 0)
 print("exit=%d echoed=%s hash=%s" % (os.waitstatus_to_exitcode(st), b"hunter2" in out, b"$y$" in out))
 PY
 same "on a terminal: prompts twice, no echo" "$(cat pty.txt)" "exit=0 echoed=False hash=True"
