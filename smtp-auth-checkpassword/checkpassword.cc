@@ -128,6 +128,10 @@ int check_and_exec(int argc, char** argv)
     CallerEnv caller{env::get("SMTPAUTHMETHOD"), env::get("SMTPAUTH"), env::get("CHKPW_CRAM"), std::nullopt};
     const bool dovecot = env::get("DOVECOT_VERSION").has_value();
     if (dovecot) caller.dovecot_mech = env::get("AUTH_MECH").value_or("password");
+    // Dovecot's userdb lookup: no password, AUTHORIZED=1; answer whether the
+    // user exists and may log in, with AUTHORIZED=2
+    const bool lookup = dovecot && env::get("AUTHORIZED").value_or("") == "1";
+    if (lookup) caller.dovecot_mech = "lookup";
     Request req;
     std::string why;
     switch (parse_request(input.view(), caller, req, why)) {
@@ -148,7 +152,7 @@ int check_and_exec(int argc, char** argv)
         report(attempt, "fail", "empty_user");
         return 1;
     }
-    if (req.kind != Kind::cram && req.password.empty()) {
+    if (req.kind != Kind::cram && req.password.empty() && !lookup) {
         report(attempt, "fail", "empty_password");
         return 1;
     }
@@ -158,7 +162,7 @@ int check_and_exec(int argc, char** argv)
     std::unique_ptr<Store> store;
     std::optional<ThrottleConfig> tconfig;
     std::optional<Throttle> throttle;
-    if (auto state = env::get("CHKPW_STATE"); state && !state->empty()) {
+    if (auto state = env::get("CHKPW_STATE"); state && !state->empty() && !lookup) {
         std::string bad;
         tconfig = throttle_config_from_env(bad);
         if (!tconfig) {
@@ -213,6 +217,9 @@ int check_and_exec(int argc, char** argv)
         }
         if (record) outcome = verify_cram(record->secret, req.challenge, digest);
         else (void)hmac_md5(req.user, req.challenge);  // the cost of a known user
+    } else if (lookup) {
+        Scheme scheme = record ? classify(record->secret).scheme : Scheme::empty;
+        outcome = scheme == Scheme::locked || scheme == Scheme::empty ? Outcome::disabled : Outcome::ok;
     } else if (record) {
         outcome = verify_password(record->secret, req.password, flag("CHKPW_LEGACY"));
         if (outcome == Outcome::bad && req.kind == Kind::pop && flag("CHKPW_APOP") &&
@@ -238,6 +245,7 @@ int check_and_exec(int argc, char** argv)
     }
     if (throttle && !throttle->record_success(address, key)) log::warning("throttle store: " + throttle->error());
     if (int code = prepare_process(*record, key, dovecot, flag("CHKPW_ALLOWROOT")); code != 0) return code;
+    if (lookup && !set("AUTHORIZED", "2")) return 111;
     report(attempt, "ok");
     exec_next(argv + 1);
 }

@@ -37,6 +37,10 @@ passdb {
 userdb {
   driver = prefetch
 }
+userdb {
+  driver = checkpassword
+  args = $SCRATCH/checker
+}
 service anvil {
   chroot =
 }
@@ -70,5 +74,13 @@ same "Dovecot refuses an unknown user (77)" "$?" 77
 contains "the checker logged the success with Dovecot's mechanism" state/checker.log 'ok user=alice ip=- mech=plain$'
 contains "the checker logged the refusal" state/checker.log 'fail user=alice ip=- mech=plain reason=bad_password$'
 lacks "no password in any log" state/checker.log 'wrong|secret|hunter2'
+doveadm -c dovecot.conf user alice > user.txt 2>&1
+same "a userdb lookup (AUTHORIZED=1) finds alice without a password" "$?" 0
+contains "with the record's uid" user.txt '^uid[[:space:]]+1234$'
+# (Dovecot 2.3 reads exit 1 in a lookup as a failure of the script, not as
+# "unknown user"; the interface allows no other status)
+doveadm -c dovecot.conf user mallory > /dev/null 2>&1
+check "a userdb lookup of an unknown user does not succeed" test $? -ne 0
+contains "lookups are logged as such" state/checker.log 'ok user=alice ip=- mech=lookup$'
 stop_dovecot
 finish
