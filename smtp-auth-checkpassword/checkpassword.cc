@@ -119,8 +119,9 @@ int check_and_exec(int argc, char** argv)
     input.str().resize(max_input + 1);
     long got = read_all(3, input.str().data(), max_input + 1);
     if (got < 0) {
-        log::fatal(log::with_errno("unable to read descriptor 3", errno));
-        return errno == EBADF ? 2 : 111;
+        const int err = errno;
+        log::fatal(log::with_errno("unable to read descriptor 3", err));
+        return err == EBADF ? 2 : 111;
     }
     ::close(3);
     input.str().resize(static_cast<size_t>(got));
@@ -138,7 +139,10 @@ int check_and_exec(int argc, char** argv)
     case Parse::ok:
         break;
     case Parse::misuse:
-        if (size_t end = input.view().find('\0'); end != 0) attempt.user = log::escape(input.view().substr(0, end));
+        // the user only when it ends with its NUL: without one, the bytes
+        // may run on into the password
+        if (size_t end = input.view().find('\0'); end != 0 && end != std::string_view::npos)
+            attempt.user = log::escape(input.view().substr(0, end));
         report(attempt, "fail", "malformed_" + why);
         return 2;
     case Parse::bad_config:

@@ -80,7 +80,7 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
 {
     const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
     records.reserve(records.size() + lines);
-    std::vector<size_t> line_of;  // parallel to records
+    std::vector<uint32_t> line_of;  // parallel to records
     line_of.reserve(lines);
     size_t number = 0;
     while (!text.empty()) {
@@ -126,29 +126,47 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
         std::string_view key = name;
         if (!already_normal(name, options.domain)) key = storage.emplace_back(normalise_user(name, options.domain));
         records.push_back({key, fields});
-        line_of.push_back(number);
+        line_of.push_back(static_cast<uint32_t>(number));
     }
-    // duplicates: an open-addressing table of (hash, index), twice as big
-    // as the records, probed linearly
-    size_t size = 16;
-    while (size < 2 * records.size()) size *= 2;
-    constexpr uint64_t empty = ~uint64_t(0);
-    std::vector<uint64_t> table(size, empty);
+    // duplicates: records partitioned by the top bits of their key's hash
+    // (sequential passes), then each small partition checked with a table
+    // that stays in cache
     std::hash<std::string_view> hash;
-    std::vector<std::string> duplicates;
+    constexpr unsigned parts = 1024;
+    std::vector<uint64_t> hashes(records.size());
+    std::vector<uint32_t> start(parts + 1, 0);
     for (size_t i = 0; i < records.size(); ++i) {
-        const uint64_t h = hash(records[i].key);
-        const uint64_t tag = h >> 32;
-        for (size_t slot = h & (size - 1);; slot = (slot + 1) & (size - 1)) {
-            if (table[slot] == empty) {
-                table[slot] = tag << 32 | i;
-                break;
-            }
-            size_t j = table[slot] & 0xffffffffu;
-            if ((table[slot] >> 32) == tag && records[j].key == records[i].key) {
-                duplicates.push_back("line " + std::to_string(line_of[i]) + ": duplicate user (also on line " +
-                                     std::to_string(line_of[j]) + ")");
-                break;
+        hashes[i] = hash(records[i].key);
+        ++start[(hashes[i] >> 54) + 1];
+    }
+    for (unsigned p = 0; p < parts; ++p) start[p + 1] += start[p];
+    std::vector<uint32_t> order(records.size());
+    {
+        std::vector<uint32_t> next(start.begin(), start.end() - 1);
+        for (size_t i = 0; i < records.size(); ++i) order[next[hashes[i] >> 54]++] = static_cast<uint32_t>(i);
+    }
+    std::vector<std::string> duplicates;
+    std::vector<uint32_t> table;
+    constexpr uint32_t empty = ~uint32_t(0);
+    for (unsigned p = 0; p < parts; ++p) {
+        const uint32_t n = start[p + 1] - start[p];
+        size_t size = 16;
+        while (size < 2 * size_t(n)) size *= 2;
+        table.assign(size, empty);
+        for (uint32_t k = start[p]; k < start[p + 1]; ++k) {
+            const uint32_t i = order[k];
+            for (size_t slot = hashes[i] & (size - 1);; slot = (slot + 1) & (size - 1)) {
+                const uint32_t j = table[slot];
+                if (j == empty) {
+                    table[slot] = i;
+                    break;
+                }
+                if (hashes[j] == hashes[i] && records[j].key == records[i].key) {
+                    const uint32_t first = std::min(i, j), later = std::max(i, j);
+                    duplicates.push_back("line " + std::to_string(line_of[later]) + ": duplicate user (also on line " +
+                                         std::to_string(line_of[first]) + ")");
+                    break;
+                }
             }
         }
     }

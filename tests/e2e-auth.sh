@@ -148,6 +148,7 @@ python3 -c 'import sys;sys.stdout.buffer.write(b"alice\0"+b"p"*505+b"\0")' > "$I
 chk 1 "exactly 512 bytes is read (and the password is wrong)" SMTPAUTH=
 put 'alice secret'
 chk 2 "no NUL" SMTPAUTH=+cram
+lacks "misuse without a NUL logs no user (it might be the password)" log 'secret' 
 put 'alice\000'
 chk 2 "one field" SMTPAUTH=+cram
 put 'alice\000secret'
