@@ -8,7 +8,8 @@ mkdir out home && chmod 1777 out && chown 65534:65534 home
 # PROG: records who it runs as, where, and what it was told
 cat > prog <<'PROG'
 #!/bin/sh
-{ echo "uid=$(id -u) gid=$(id -g) groups=$(id -G) cwd=$(pwd)"; echo "USER=$USER HOME=$HOME SHELL=$SHELL"; echo "args=$*"; } > "$OUT/ran"
+{ echo "uid=$(id -u) gid=$(id -g) groups=$(id -G) cwd=$(pwd)"; echo "USER=$USER HOME=$HOME SHELL=$SHELL"; echo "args=$*"
+  echo "fds=$(ls /proc/self/fd | tr '\n' ' ')"; } > "$OUT/ran"
 PROG
 chmod 755 prog
 OUT=$SCRATCH/out
@@ -52,6 +53,11 @@ chk 0 "LOGIN/PLAIN, CRAM offered (s/qmail, SMTPAUTH=+cram)" SMTPAUTH=+cram
 contains "one ok line: user, ip, mechanism" log '^smtp-auth-checkpassword: ok user=alice ip=192\.0\.2\.7 mech=password$'
 same "PROG got its arguments" "$(sed -n 3p out/ran)" "args=a1 -b"
 same "without a switch PROG sees USER only" "$(sed -n 2p out/ran)" "USER=alice HOME=$HOME SHELL=$SHELL"
+mkdir state
+chk 0 "with the throttle store open" SMTPAUTH=+cram CHKPW_STATE=$SCRATCH/state
+fds_via_checker=$(sed -n 4p out/ran)
+"$SCRATCH/prog" 3<&- </dev/null >/dev/null 2>"$SCRATCH/log"
+same "PROG inherits no descriptor the checker opened (database, store, descriptor 3)" "$fds_via_checker" "$(sed -n 4p out/ran)"
 put 'alice\000secret\000'
 chk 0 "LOGIN/PLAIN, CRAM not offered (SMTPAUTH empty)" SMTPAUTH=
 put 'alice\000b79b273149c0d57d89a03e76f7dabffa\000<15429.1795829999@realqmail.test>\000'
