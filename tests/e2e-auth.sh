@@ -184,6 +184,29 @@ contains "PROG missing is logged" log 'unable to run \./no-such-prog'
 env SMTPAUTH=+cram smtp-auth-checkpassword /bin/true 3<&- </dev/null >/dev/null 2>log
 same "descriptor 3 closed: 2" "$?" 2
 
+# --- random input, random caller: the status is always 0, 1, 2 or 111
+python3 - "$SCRATCH/prog" > fuzz.txt <<'PY'
+import os, random, subprocess, sys
+random.seed(20261128)
+statuses = set()
+envs = [{}, {"SMTPAUTH": ""}, {"SMTPAUTH": "+cram"}, {"SMTPAUTHMETHOD": "login"},
+        {"SMTPAUTHMETHOD": "cram-md5"}, {"CHKPW_CRAM": "challenge-digest"}, {"CHKPW_APOP": "1"}]
+pieces = [b"alice", b"bob", b"secret", b"", b"\0", b"\0\0", b"\x03", b"b79b273149c0d57d89a03e76f7dabffa", b"<1.2@h>"]
+for n in range(60):
+    data = b"".join(random.choice(pieces) for _ in range(random.randint(0, 8)))
+    if n % 10 == 0:
+        data = os.urandom(random.randint(0, 600))
+    r, w = os.pipe()
+    os.write(w, data); os.close(w)
+    p = subprocess.run([ "smtp-auth-checkpassword", sys.argv[1]], env=dict(os.environ, **random.choice(envs)),
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open("fuzz.log", "ab"),
+                       pass_fds=(r,), preexec_fn=lambda: os.dup2(r, 3))
+    os.close(r)
+    statuses.add(p.returncode)
+print(" ".join(str(s) for s in sorted(statuses - {0, 1, 2, 111})) or "none")
+PY
+same "60 random inputs under random callers: no status outside 0, 1, 2, 111" "$(cat fuzz.txt)" "none"
+
 # --- database faults: 111, never 0 or 1
 chk 111 "database missing" SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/missing.cdb
 head -c $(($(wc -c < users.cdb) - 1)) users.cdb > cut.cdb
