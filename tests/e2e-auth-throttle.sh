@@ -60,6 +60,21 @@ after=$(ls state | grep -v '^\.lock$' | wc -l)
 check "-p prunes counters whose window has passed (but keeps known-good pairs)" test "$after" -lt "$before"
 check "known-good pairs survive pruning" sh -c "ls state | grep -q 'pair.*alice'"
 
+# INSTALL's recipe: one store for root (POP) and an unprivileged SMTP user
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  mkdir -m 2770 shared && touch shared/.lock && chmod 660 shared/.lock && chown -R 65534:65534 shared
+  chmod 644 users.cdb
+  printf 'alice\000x\000' > in.shared
+  as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env CHKPW_STATE=$SCRATCH/shared TCPREMOTEIP=192.0.2.200 \
+    smtp-auth-checkpassword /bin/true 3<in.shared </dev/null >/dev/null 2>>log; echo $?; }
+  as_root() { CHKPW_STATE=$SCRATCH/shared TCPREMOTEIP=192.0.2.200 smtp-auth-checkpassword /bin/true 3<in.shared </dev/null >/dev/null 2>>log; echo $?; }
+  same "shared store: root, then nobody, then root count failures" "$(as_root) $(as_nobody) $(as_root)" "1 1 1"
+  same "... and the pair is locked for both" "$(as_nobody)" "1"
+  contains "... as locked_out" log 'user=alice ip=192\.0\.2\.200 .*reason=locked_out$'
+else
+  ok "shared store # SKIP needs root"; ok "shared store # SKIP needs root"; ok "shared store # SKIP needs root"
+fi
+
 status "-c with no store: 111" 111 env CHKPW_STATE=$SCRATCH/none smtp-auth-throttle -c alice
 same "the checker with its store missing: 111, never 0 or 1" "$(CHKPW_STATE=$SCRATCH/none try 192.0.2.8 alice secret)" 111
 same "a bad CHKPW_MAXFAIL: 111" "$(CHKPW_MAXFAIL=lots try 192.0.2.8 alice secret)" 111
