@@ -1,23 +1,41 @@
-// Writes a cdb (djb's format, libowfat's cdb_make) the way tcprules does:
-// into TMP, fsync, close, rename over CDB. On any error TMP is removed and
-// CDB is left as it was.
+// Writing a cdb (djb's format, the one tcprules and qmail read) the way
+// tcprules does: into TMP, fsync, close, rename over CDB, so that readers
+// see either the old file or the complete new one, never a partial one.
+// On any error TMP is removed, CDB is left as it was, and error holds one
+// line (path and reason).
 #ifndef QSEND_LIB_CDB_WRITE_H
 #define QSEND_LIB_CDB_WRITE_H
 
 #include <functional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
+#include <vector>
 
 namespace qs {
 
 // add(key, data) returns false on a write error.
 using CdbAdd = std::function<bool(std::string_view key, std::string_view data)>;
 
-// fill is called once with an adder; it returns false to abandon the build
-// (its reason is then already known to the caller). Returns true when CDB
-// was replaced; error describes a system fault.
-bool write_cdb_atomically(const std::string& cdb, const std::string& tmp,
-                          const std::function<bool(const CdbAdd& add)>& fill, std::string& error);
+// Streams records: fill is called once with an adder and returns false to
+// abandon the build (a reason the caller already knows; error is then left
+// empty unless a write failed). When CDB already exists the new file gets
+// its mode, owner and group (a secrets database stays private after a
+// rebuild); otherwise new_mode.
+bool write_cdb_atomically(std::string_view cdb, std::string_view tmp,
+                          const std::function<bool(const CdbAdd& add)>& fill, std::string& error,
+                          mode_t new_mode = 0644);
+
+// Views: the caller keeps the bytes alive until the write returns (a
+// million-record build copies nothing).
+struct CdbRecord {
+    std::string_view key;
+    std::string_view value;
+};
+
+// The same for records already in memory, in order.
+bool write_cdb_atomically(std::string_view cdb, std::string_view tmp, const std::vector<CdbRecord>& records,
+                          std::string& error, mode_t new_mode = 0644);
 
 } // namespace qs
 

@@ -1,0 +1,28 @@
+// smtp-auth-checkpassword's whole job, so that tests link it: read
+// descriptor 3, decide, log one line, and exec the next program (exit 0 by
+// exec) or return 1, 2 or 111.
+#ifndef QSEND_AUTH_CHECKPASSWORD_H
+#define QSEND_AUTH_CHECKPASSWORD_H
+
+#include "smtp-auth-checkpassword/userdb.h"
+
+#include <string>
+
+namespace qs::auth {
+
+// Default users database when CHKPW_USERS is unset.
+std::string default_users_cdb();
+
+// The process set-up after a successful login: as root with a complete
+// record, switch to the user (setgroups, setgid, setuid, chdir, USER,
+// HOME, SHELL); under Dovecot pass uid, gid and home back as userdb_*
+// fields; otherwise only USER. Returns 0, or the exit code (1 or 111)
+// after logging why it could not.
+int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root);
+
+// Never returns 0: on success it execs argv[0].
+int check_and_exec(int argc, char** argv);
+
+} // namespace qs::auth
+
+#endif

@@ -1,0 +1,35 @@
+// smtp-auth-mkdb's logic: users-file text in, cdb records out, or the
+// numbered lines that are wrong.
+#ifndef QSEND_AUTH_MKDB_H
+#define QSEND_AUTH_MKDB_H
+
+#include "lib/cdb_write.h"
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qs::auth {
+
+struct MkdbOptions {
+    bool vpasswd = false;      // -v: vpopmail's vpasswd layout
+    bool vpasswd_clear = false; // -c: from vpasswd's cleartext field, store a {CRAM-MD5} context
+    std::string domain;        // -d: appended to names without '@'
+    std::string ids;           // -u UID:GID for every vpasswd user
+};
+
+// vpopmail's flag word that disables SMTP (its NO_SMTP, 0x800).
+constexpr unsigned long vpopmail_no_smtp = 0x800;
+
+// Converts a whole users file. Records view text, or storage where a key
+// or value had to be rewritten (keep both alive while records are used).
+// Every bad or duplicate line gives one message "line N: ..." in errors
+// (then records are meaningless).
+void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
+                   std::deque<std::string>& storage, std::vector<std::string>& errors);
+
+} // namespace qs::auth
+
+#endif

@@ -1,0 +1,213 @@
+#include "smtp-auth-checkpassword/scheme.h"
+
+#include "smtp-auth-checkpassword/crammd5.h"
+#include "smtp-auth-checkpassword/secret.h"
+
+#include <crypt.h>
+#include <cstring>
+#include <memory>
+
+namespace qs::auth {
+
+namespace {
+// A yescrypt setting with libxcrypt's default cost (tests/unit_auth_scheme
+// checks that crypt_gensalt still picks this cost).
+constexpr const char* dummy_setting = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$";
+
+bool prefix_is(std::string_view name, std::string_view want)
+{
+    if (name.size() != want.size()) return false;
+    for (size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (c != want[i]) return false;
+    }
+    return true;
+}
+
+// crypt_r into a zeroed heap crypt_data (about 32 KiB), result wiped.
+bool crypt_matches(std::string_view password, std::string_view hash)
+{
+    auto data = std::make_unique<crypt_data>();
+    Secret pw(password), setting(hash);
+    const char* out = crypt_r(pw.str().c_str(), setting.str().c_str(), data.get());
+    bool ok = out && out[0] != '*' && same_bytes(out, hash);
+    OPENSSL_cleanse(data.get(), sizeof(crypt_data));
+    return ok;
+}
+
+bool plaintext_of(const StoredSecret& s, Secret& plain)
+{
+    if (s.scheme == Scheme::plain) {
+        plain.assign(s.value);
+        return true;
+    }
+    if (s.scheme == Scheme::plain_b64) return base64_decode(s.value, plain.str());
+    return false;
+}
+} // namespace
+
+bool base64_decode(std::string_view in, std::string& out)
+{
+    out.clear();
+    if (in.size() % 4 != 0) return false;
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    for (size_t i = 0; i < in.size(); i += 4) {
+        int v[4];
+        int pad = 0;
+        for (int j = 0; j < 4; ++j) {
+            char c = in[i + j];
+            if (c == '=' && i + 4 == in.size() && j >= 2) {
+                v[j] = 0;
+                ++pad;
+                continue;
+            }
+            if (pad) return false;
+            v[j] = value(c);
+            if (v[j] < 0) return false;
+        }
+        uint32_t n = uint32_t(v[0]) << 18 | uint32_t(v[1]) << 12 | uint32_t(v[2]) << 6 | uint32_t(v[3]);
+        out += static_cast<char>(n >> 16);
+        if (pad < 2) out += static_cast<char>(n >> 8 & 0xff);
+        if (pad < 1) out += static_cast<char>(n & 0xff);
+    }
+    return true;
+}
+
+StoredSecret classify(std::string_view secret)
+{
+    if (secret.empty()) return {Scheme::empty, secret};
+    if (secret[0] == '!' || secret[0] == '*') return {Scheme::locked, secret};
+    if (secret[0] != '{') return {Scheme::crypt, secret};
+    size_t close = secret.find('}');
+    if (close == std::string_view::npos) return {Scheme::unsupported, secret};
+    std::string_view name = secret.substr(1, close - 1), value = secret.substr(close + 1);
+    if (prefix_is(name, "PLAIN") || prefix_is(name, "CLEARTEXT")) return {Scheme::plain, value};
+    if (prefix_is(name, "PLAIN.B64")) return {Scheme::plain_b64, value};
+    if (prefix_is(name, "CRAM-MD5")) return {Scheme::cram_md5, value};
+    for (auto known : {"CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "BLF-CRYPT", "MD5-CRYPT", "DES-CRYPT"})
+        if (prefix_is(name, known)) {
+            if (value.empty()) return {Scheme::empty, value};
+            if (value[0] == '!' || value[0] == '*') return {Scheme::locked, value};
+            return {Scheme::crypt, value};
+        }
+    return {Scheme::unsupported, secret};
+}
+
+bool check_secret_syntax(std::string_view secret, std::string& reason)
+{
+    StoredSecret s = classify(secret);
+    unsigned char ctx[32];
+    std::string decoded;
+    switch (s.scheme) {
+    case Scheme::empty:
+    case Scheme::locked:
+    case Scheme::plain:
+        return true;
+    case Scheme::plain_b64:
+        if (base64_decode(s.value, decoded)) return true;
+        reason = "{PLAIN.b64} secret is not base64";
+        return false;
+    case Scheme::cram_md5:
+        if (from_hex(s.value, ctx, sizeof ctx)) return true;
+        reason = "{CRAM-MD5} secret is not 64 hex digits";
+        return false;
+    case Scheme::crypt:
+        if (crypt_checksalt(std::string(s.value).c_str()) != CRYPT_SALT_INVALID) return true;
+        reason = "secret is not a hash libxcrypt knows";
+        return false;
+    case Scheme::unsupported:
+        break;
+    }
+    reason = "unsupported scheme";
+    return false;
+}
+
+Outcome verify_password(std::string_view secret, std::string_view password, bool legacy_ok)
+{
+    StoredSecret s = classify(secret);
+    switch (s.scheme) {
+    case Scheme::crypt: {
+        int check = crypt_checksalt(std::string(s.value).c_str());
+        if (check != CRYPT_SALT_OK && !(legacy_ok && check == CRYPT_SALT_METHOD_LEGACY)) {
+            dummy_password_work(password);
+            return check == CRYPT_SALT_METHOD_LEGACY ? Outcome::legacy : Outcome::unsupported;
+        }
+        return crypt_matches(password, s.value) ? Outcome::ok : Outcome::bad;
+    }
+    case Scheme::plain:
+    case Scheme::plain_b64: {
+        Secret plain;
+        if (!plaintext_of(s, plain)) return Outcome::unsupported;
+        // compare digests: the time does not depend on where they differ
+        // or on the stored length
+        Md5Digest a = md5(plain.view()), b = md5(password);
+        bool ok = same_bytes({reinterpret_cast<char*>(a.data()), a.size()},
+                             {reinterpret_cast<char*>(b.data()), b.size()});
+        return ok ? Outcome::ok : Outcome::bad;
+    }
+    case Scheme::cram_md5: {
+        CramContext stored, given = cram_context(password);
+        if (!from_hex(s.value, stored.data(), stored.size())) return Outcome::unsupported;
+        bool ok = CRYPTO_memcmp(stored.data(), given.data(), stored.size()) == 0;
+        OPENSSL_cleanse(stored.data(), stored.size());
+        OPENSSL_cleanse(given.data(), given.size());
+        return ok ? Outcome::ok : Outcome::bad;
+    }
+    case Scheme::locked:
+    case Scheme::empty:
+        dummy_password_work(password);
+        return Outcome::disabled;
+    case Scheme::unsupported:
+        break;
+    }
+    dummy_password_work(password);
+    return Outcome::unsupported;
+}
+
+Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* digest)
+{
+    StoredSecret s = classify(secret);
+    CramContext ctx;
+    Secret plain;
+    if (s.scheme == Scheme::cram_md5) {
+        if (!from_hex(s.value, ctx.data(), ctx.size())) return Outcome::unsupported;
+    } else if (plaintext_of(s, plain)) {
+        ctx = cram_context(plain.view());
+    } else if (s.scheme == Scheme::locked || s.scheme == Scheme::empty) {
+        return Outcome::disabled;
+    } else {
+        return Outcome::unsupported;  // a one-way hash cannot answer a challenge
+    }
+    Md5Digest want = hmac_md5_from_context(ctx, challenge);
+    OPENSSL_cleanse(ctx.data(), ctx.size());
+    bool ok = CRYPTO_memcmp(want.data(), digest, want.size()) == 0;
+    OPENSSL_cleanse(want.data(), want.size());
+    return ok ? Outcome::ok : Outcome::bad;
+}
+
+Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* digest)
+{
+    StoredSecret s = classify(secret);
+    Secret plain;
+    if (s.scheme == Scheme::locked || s.scheme == Scheme::empty) return Outcome::disabled;
+    if (!plaintext_of(s, plain)) return Outcome::unsupported;
+    Md5Digest want = md5(timestamp, plain.view());
+    bool ok = CRYPTO_memcmp(want.data(), digest, want.size()) == 0;
+    OPENSSL_cleanse(want.data(), want.size());
+    return ok ? Outcome::ok : Outcome::bad;
+}
+
+void dummy_password_work(std::string_view password)
+{
+    (void)crypt_matches(password, dummy_setting);
+}
+
+} // namespace qs::auth

@@ -1,0 +1,43 @@
+// The secret field of a users-file record: which scheme it is, and how a
+// password, a CRAM-MD5 response or an APOP digest is checked against it.
+// The stored scheme alone decides; input is never compared with a stored
+// hash as if that were the plaintext.
+#ifndef QSEND_AUTH_SCHEME_H
+#define QSEND_AUTH_SCHEME_H
+
+#include <string>
+#include <string_view>
+
+namespace qs::auth {
+
+enum class Scheme { crypt, plain, plain_b64, cram_md5, locked, empty, unsupported };
+
+struct StoredSecret {
+    Scheme scheme = Scheme::unsupported;
+    std::string_view value;  // after any {PREFIX}
+};
+
+// Dovecot prefixes are matched without regard to case: {PLAIN}, {PLAIN.b64},
+// {CRAM-MD5}, {CRYPT}, {SHA512-CRYPT}, {SHA256-CRYPT}, {BLF-CRYPT},
+// {MD5-CRYPT}, {DES-CRYPT}; no prefix means crypt. '!' or '*' first: locked.
+StoredSecret classify(std::string_view secret);
+// For smtp-auth-mkdb: false with a reason when the secret cannot be used.
+bool check_secret_syntax(std::string_view secret, std::string& reason);
+
+enum class Outcome { ok, bad, disabled, legacy, unsupported };
+
+// A password (PLAIN, LOGIN, POP USER/PASS, Dovecot).
+Outcome verify_password(std::string_view secret, std::string_view password, bool legacy_ok);
+// A CRAM-MD5 response: digest is the 16 raw bytes the client sent.
+Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* digest);
+// An APOP digest, MD5(timestamp secret); needs a {PLAIN} secret.
+Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* digest);
+// The work a wrong password for a yescrypt user costs, for unknown, locked
+// and disabled accounts, so timing does not tell them apart.
+void dummy_password_work(std::string_view password);
+
+bool base64_decode(std::string_view in, std::string& out);
+
+} // namespace qs::auth
+
+#endif

@@ -1,0 +1,82 @@
+// The failure throttle, kept in a qs::Store so that a shared cluster store
+// serves it as it serves relaylock. Three counters per failed login: the
+// client address (IPv6 by /64, where privacy addresses rotate), the
+// address and user together, and the user across all addresses (with a
+// higher limit). A counter that reaches its limit within the window locks
+// for the lockout time. The user-wide lock does not apply to an address
+// this user logged in from successfully in the last 30 days, so a guesser
+// elsewhere cannot lock a customer out from the customer's own address.
+#ifndef QSEND_AUTH_THROTTLE_H
+#define QSEND_AUTH_THROTTLE_H
+
+#include "lib/ipaddr.h"
+#include "lib/store.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qs::auth {
+
+struct ThrottleConfig {
+    unsigned long maxfail = 5;   // per address and user; x4 per address, x10 per user
+    unsigned long window = 900;
+    unsigned long lockout = 900;
+    std::vector<Prefix> trusted;
+};
+constexpr long long known_good_age = 30L * 24 * 3600;
+
+struct Counter {
+    unsigned long fails = 0;
+    long long first = 0;         // start of the current window
+    long long locked_until = 0;
+    long long last_ok = 0;       // pairs only: last successful login
+};
+std::optional<Counter> parse_counter(std::string_view text);
+std::string format_counter(const Counter& c);
+
+// What a key counts: an address (block), a user, or both.
+struct ThrottleKey {
+    std::optional<Prefix> address;
+    std::string user;  // empty for an address counter
+};
+std::string store_key(const ThrottleKey& k);
+std::optional<ThrottleKey> parse_store_key(std::string_view key);
+// The key an administrator types: ADDRESS, USER, or ADDRESS/USER.
+ThrottleKey parse_admin_key(std::string_view text);
+Prefix client_block(const Address& a);
+
+enum class Gate { open, locked, fault };
+
+class Throttle {
+public:
+    Throttle(Store& store, const ThrottleConfig& config, long long now)
+        : store_(store), config_(config), now_(now) {}
+    // address may be absent (unknown client): only the user counts then.
+    Gate check(const std::optional<Address>& address, std::string_view user);
+    bool record_failure(const std::optional<Address>& address, std::string_view user);
+    bool record_success(const std::optional<Address>& address, std::string_view user);
+    bool trusted(const std::optional<Address>& address) const;
+    const std::string& error() const { return store_.error(); }
+
+private:
+    enum class Read { ok, fault };
+    Read read(const ThrottleKey& k, Counter& c);
+    bool bump(const ThrottleKey& k, unsigned long limit);
+    Store& store_;
+    const ThrottleConfig& config_;
+    long long now_;
+};
+
+// CHKPW_MAXFAIL, CHKPW_WINDOW, CHKPW_LOCKOUT, CHKPW_TRUSTED; nullopt names
+// the bad variable in bad.
+std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad);
+
+// A counter whose window, lockout and known-good mark have all passed.
+bool stale(const Counter& c, const ThrottleConfig& config, long long now);
+
+} // namespace qs::auth
+
+#endif

@@ -1,0 +1,151 @@
+#include "smtp-auth-checkpassword/userdb.h"
+
+#include "lib/log.h"
+#include "lib/owfat.h"
+#include "smtp-auth-checkpassword/scheme.h"
+
+#include <cerrno>
+#include <charconv>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace qs::auth {
+
+namespace {
+template <typename T>
+bool parse_id(std::string_view text, std::optional<T>& out)
+{
+    if (text.empty()) return true;
+    unsigned long n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n > 0xfffffffeUL) return false;
+    out = static_cast<T>(n);
+    return true;
+}
+
+uint32_t get_le32(const unsigned char* p)
+{
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+} // namespace
+
+std::optional<UserRecord> parse_record(std::string_view fields, std::string& reason)
+{
+    std::string_view part[7];
+    size_t n = 0;
+    while (n < 6) {
+        size_t colon = fields.find(':');
+        if (colon == std::string_view::npos) break;
+        part[n++] = fields.substr(0, colon);
+        fields.remove_prefix(colon + 1);
+    }
+    part[n++] = fields;  // the last field (extra_fields) may hold ':'
+    UserRecord r;
+    r.secret.assign(part[0]);
+    if (!check_secret_syntax(r.secret, reason)) return std::nullopt;
+    if (!parse_id(part[1], r.uid)) {
+        reason = "uid is not a number";
+        return std::nullopt;
+    }
+    if (!parse_id(part[2], r.gid)) {
+        reason = "gid is not a number";
+        return std::nullopt;
+    }
+    r.home.assign(part[4]);
+    r.shell.assign(part[5]);
+    std::string_view extra = part[6];
+    if (n < 7) extra = {};
+    while (!extra.empty()) {
+        size_t sp = extra.find(' ');
+        std::string_view word = extra.substr(0, sp);
+        if (word == "nologin" || word.starts_with("nologin=")) r.nologin = true;
+        if (sp == std::string_view::npos) break;
+        extra.remove_prefix(sp + 1);
+    }
+    return r;
+}
+
+std::string normalise_user(std::string_view login, std::string_view default_domain)
+{
+    std::string out(login);
+    size_t at = out.rfind('@');
+    if (at == std::string::npos) {
+        if (default_domain.empty()) return out;
+        at = out.size();
+        out += '@';
+        out += default_domain;
+    }
+    for (size_t i = at + 1; i < out.size(); ++i)
+        if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+    return out;
+}
+
+bool valid_user_name(std::string_view name)
+{
+    if (name.empty() || name.size() > 255) return false;
+    for (unsigned char c : name)
+        if (c <= ' ' || c == ':' || c == 127) return false;
+    return true;
+}
+
+bool UserDb::open(const std::string& path)
+{
+    fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_) {
+        error_ = log::with_errno("unable to open " + path, errno);
+        return false;
+    }
+    struct stat st;
+    if (::fstat(fd_.get(), &st) != 0) {
+        error_ = log::with_errno("unable to stat " + path, errno);
+        return false;
+    }
+    // djb's layout: 256 (position, slots) pairs, records, then the 256
+    // hash tables in order, the last one ending at the end of the file.
+    unsigned char header[2048];
+    if (st.st_size < 2048 || ::pread(fd_.get(), header, sizeof header, 0) != sizeof header) {
+        error_ = path + " is truncated or corrupt";
+        return false;
+    }
+    uint64_t end = 2048;
+    for (int i = 0; i < 256; ++i) {
+        uint64_t pos = get_le32(header + 8 * i), slots = get_le32(header + 8 * i + 4);
+        if (i == 0 ? pos < end : pos != end) break;
+        end = pos + 8 * slots;
+        if (i == 255 && end == static_cast<uint64_t>(st.st_size)) {
+            cdb_ = new struct cdb;
+            cdb_init(cdb_, fd_.get());
+            return true;
+        }
+    }
+    error_ = path + " is truncated or corrupt";
+    return false;
+}
+
+LookupResult UserDb::find(std::string_view key, std::string& fields)
+{
+    if (!cdb_) return LookupResult::fault;
+    int r = cdb_find(cdb_, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+    if (r < 0) {
+        error_ = log::with_errno("unable to read the users database", errno);
+        return LookupResult::fault;
+    }
+    if (r == 0) return LookupResult::absent;
+    fields.resize(cdb_datalen(cdb_));
+    if (cdb_read(cdb_, reinterpret_cast<unsigned char*>(fields.data()), fields.size(), cdb_datapos(cdb_)) < 0) {
+        error_ = log::with_errno("unable to read the users database", errno);
+        return LookupResult::fault;
+    }
+    return LookupResult::found;
+}
+
+UserDb::~UserDb()
+{
+    if (cdb_) {
+        cdb_free(cdb_);
+        delete cdb_;
+    }
+}
+
+} // namespace qs::auth

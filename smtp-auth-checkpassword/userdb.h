@@ -1,0 +1,62 @@
+// The users database: Dovecot passwd-file lines, compiled by smtp-auth-mkdb
+// into a cdb keyed by the normalised user name, read with one probe.
+#ifndef QSEND_AUTH_USERDB_H
+#define QSEND_AUTH_USERDB_H
+
+#include "lib/fd.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+struct cdb;
+
+namespace qs::auth {
+
+// user:secret:uid:gid:gecos:home:shell:extra_fields, as text after "user:".
+struct UserRecord {
+    std::string secret;
+    std::optional<uid_t> uid;
+    std::optional<gid_t> gid;
+    std::string home;
+    std::string shell;
+    bool nologin = false;
+    bool has_identity() const { return uid && gid && !home.empty(); }
+};
+
+// Parses the fields after the user name. nullopt and a reason when a
+// field is malformed (a uid or gid that is not a number, an unknown
+// scheme, a {CRAM-MD5} that is not 64 hex digits, ...).
+std::optional<UserRecord> parse_record(std::string_view fields, std::string& reason);
+
+// How a login name becomes a key: the domain part (after the last '@') is
+// lower-cased; the local part is kept as it is. A name without '@' gets
+// "@" + default_domain when default_domain is not empty.
+std::string normalise_user(std::string_view login, std::string_view default_domain);
+// A user name fit for the users file: 1..255 bytes, no ':', controls,
+// spaces or NUL.
+bool valid_user_name(std::string_view name);
+
+enum class LookupResult { found, absent, fault };
+
+class UserDb {
+public:
+    // Opens and sanity-checks the cdb (its hash tables must end exactly at
+    // the end of the file): a missing, unreadable, truncated or corrupt
+    // database is a fault, described by error().
+    bool open(const std::string& path);
+    // One cdb probe. fault on I/O errors.
+    LookupResult find(std::string_view key, std::string& fields);
+    const std::string& error() const { return error_; }
+    ~UserDb();
+
+private:
+    Fd fd_;
+    struct cdb* cdb_ = nullptr;
+    std::string error_;
+};
+
+} // namespace qs::auth
+
+#endif
