@@ -1,33 +1,421 @@
-// Placeholder until the tcprules-compatible compiler lands: refuses to
-// build anything, so no cdb is ever written from it.
+// tcprules-compatible compilation with relay locks merged in.
+//
+// The text format is the one Debian's ucspi-tcp-ipv6 tcprules (fefe's
+// patch) reads: the address ends at the first ':' that is followed by
+// "allow" or "deny", so IPv6 addresses may hold colons. Where that tcprules
+// spins forever (a line with a colon but no such rule word) we report a
+// syntax error instead; lines without any colon are skipped, as ucspi-tcp
+// 0.88 does.
 #include "relaylock/rules.h"
 
+#include "lib/cdb_write.h"
+#include "lib/fd.h"
 #include "lib/log.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
 
 namespace qs::relaylock {
 
-bool parse_rules(std::string_view, std::vector<RuleRecord>&, RulesError& err)
+namespace {
+
+constexpr std::string_view deny_word = "deny";
+constexpr std::string_view allow_word = "allow";
+constexpr std::string_view mapped_prefix = "::ffff:";
+
+// The colon that ends the address, or npos.
+size_t address_end(std::string_view line)
 {
-    err.text = "not implemented";
-    return false;
+    for (size_t colon = line.find(':'); colon != std::string_view::npos; colon = line.find(':', colon + 1)) {
+        std::string_view rest = line.substr(colon + 1);
+        if (rest.starts_with(deny_word) || rest.starts_with(allow_word)) return colon;
+    }
+    return std::string_view::npos;
 }
 
-std::vector<RuleRecord> lock_records(const std::vector<RuleRecord>&, const std::vector<Lock>&, const Config&,
-                                     std::vector<std::string>&)
+// A range bound as tcprules reads it (djb's scan_ulong, then "the rest must
+// be the end"): decimal digits only, wrapping on overflow; an empty bound is 0.
+bool range_bound(std::string_view text, unsigned long& n)
 {
-    return {};
+    n = 0;
+    for (char c : text) {
+        if (c == '\0') break;  // tcprules sees a C string there
+        if (c < '0' || c > '9') return false;
+        n = n * 10 + static_cast<unsigned long>(c - '0');
+    }
+    return true;
 }
 
-int compile_rules(std::string_view, const std::vector<Lock>&, const Config&, const std::string&, const std::string&)
+// Adds address's records: one, or one per number of a range such as
+// "1.2.3.40-50" (only in keys without '=' and '@'). False on a bad bound.
+bool add_address(std::string_view address, const std::string& data, std::vector<RuleRecord>& out)
 {
-    log::fatal("rules compilation is not implemented yet");
-    return 111;
+    size_t dash = std::string_view::npos;
+    if (address.find_first_of("=@") == std::string_view::npos) dash = address.find('-');
+    if (dash == std::string_view::npos) {
+        out.push_back(RuleRecord{std::string(address), data});
+        return true;
+    }
+    size_t dot = dash == 0 ? std::string_view::npos : address.rfind('.', dash - 1);
+    size_t left = dot == std::string_view::npos ? 0 : dot + 1;
+    size_t right = address.find('.', dash + 1);
+    if (right == std::string_view::npos) right = address.size();
+    unsigned long bottom = 0, top = 0;
+    if (!range_bound(address.substr(left, dash - left), bottom) ||
+        !range_bound(address.substr(dash + 1, right - dash - 1), top))
+        return false;
+    if (top > 255) top = 255;
+    std::string key(address.substr(0, left));
+    for (unsigned long n = bottom; n <= top; ++n) {
+        char digits[4];
+        auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        key.resize(left);
+        key.append(digits, end);
+        key.append(address.substr(right));
+        out.push_back(RuleRecord{key, data});
+    }
+    return true;
 }
 
-bool request_rebuild(Store&, const Config&)
+enum class LineResult { added, skipped, bad };
+
+// line: without its newline and trailing blanks.
+LineResult parse_line(std::string_view line, std::string& data, std::vector<RuleRecord>& out)
 {
-    log::warning("rules mode is not implemented yet");
-    return false;
+    size_t colon = address_end(line);
+    if (colon == std::string_view::npos)
+        return line.find(':') == std::string_view::npos ? LineResult::skipped : LineResult::bad;
+    std::string_view address = line.substr(0, colon);
+    std::string_view rest = line.substr(colon + 1);
+    data.clear();
+    if (rest.starts_with(deny_word)) {
+        data.append("D", 2);
+        rest.remove_prefix(deny_word.size());
+    } else {
+        rest.remove_prefix(allow_word.size());
+    }
+    // ,VAR=QvalueQ ... with any quote character Q.
+    while (!rest.empty()) {
+        if (rest[0] != ',') return LineResult::bad;
+        size_t equals = rest.find('=');
+        if (equals == std::string_view::npos) return LineResult::bad;
+        data += '+';
+        data.append(rest.substr(1, equals));  // "VAR="
+        rest.remove_prefix(equals + 1);
+        if (rest.empty()) return LineResult::bad;
+        char quote = rest[0];
+        rest.remove_prefix(1);
+        size_t close = rest.find(quote);
+        if (close == std::string_view::npos) return LineResult::bad;
+        data.append(rest.substr(0, close));
+        data += '\0';
+        rest.remove_prefix(close + 1);
+    }
+    return add_address(address, data, out) ? LineResult::added : LineResult::bad;
+}
+
+// tcpserver reads a record's data as NUL-terminated entries: "D" denies,
+// "+VAR=value" sets a variable.
+template <typename Fn> void for_each_entry(std::string_view data, Fn fn)
+{
+    for (size_t end; (end = data.find('\0')) != std::string_view::npos; data.remove_prefix(end + 1))
+        fn(data.substr(0, end));
+}
+
+bool denies(std::string_view data)
+{
+    bool deny = false;
+    for_each_entry(data, [&](std::string_view entry) { deny = deny || entry.starts_with('D'); });
+    return deny;
+}
+
+bool sets(std::string_view data, std::string_view name)
+{
+    bool set = false;
+    for_each_entry(data, [&](std::string_view entry) {
+        set = set || (entry.size() > name.size() + 1 && entry[0] == '+' && entry.substr(1, name.size()) == name &&
+                      entry[name.size() + 1] == '=');
+    });
+    return set;
+}
+
+using FirstRecords = std::unordered_map<std::string_view, const RuleRecord*>;
+
+const RuleRecord* find_key(const FirstRecords& first, std::string_view key)
+{
+    auto it = first.find(key);
+    return it == first.end() ? nullptr : it->second;
+}
+
+// The static record tcpserver would use for a client whose TCPREMOTEIP is
+// ip, leaving out info@ and host-name rules (not known at build time): the
+// exact key, each shorter prefix ending in '.' or ':' (fefe's rules.c),
+// then the default. nullptr when none exists (tcpserver then allows).
+const RuleRecord* matching_rule(const FirstRecords& first, std::string_view ip)
+{
+    if (auto r = find_key(first, ip)) return r;
+    for (size_t len = ip.size(); len > 0; --len)
+        if (ip[len - 1] == '.' || ip[len - 1] == ':')
+            if (auto r = find_key(first, ip.substr(0, len))) return r;
+    return find_key(first, "");
+}
+
+void append_variable(std::string& data, std::string_view name, std::string_view value)
+{
+    data += '+';
+    data += name;
+    data += '=';
+    data += value;
+    data += '\0';
+}
+
+// The record that gives lock relay when the client shows up as ip, or
+// nothing when a static address rule denies that client.
+void add_lock_record(const FirstRecords& first, std::string_view ip, const Lock& lock, const Config& config,
+                     std::vector<RuleRecord>& out)
+{
+    const RuleRecord* rule = matching_rule(first, ip);
+    std::string data = rule ? rule->data : std::string();
+    if (denies(data)) return;
+    if (!sets(data, "RELAYCLIENT")) append_variable(data, "RELAYCLIENT", config.relayclient);
+    if (!sets(data, "RBLSMTPD")) append_variable(data, "RBLSMTPD", "");
+    append_variable(data, "RELAYLOCK_USER", lock.user);
+    out.push_back(RuleRecord{std::string(ip), std::move(data)});
+}
+
+// Reads all of fd. False with errno on a read error.
+bool read_everything(int fd, std::string& out)
+{
+    struct stat st;
+    size_t chunk = 1 << 16;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        out.reserve(static_cast<size_t>(st.st_size) + 1);
+    for (;;) {
+        size_t used = out.size();
+        size_t room = std::max(chunk, out.capacity() - used);
+        out.resize(used + room);
+        ssize_t r = ::read(fd, out.data() + used, room);
+        if (r < 0 && errno == EINTR) {
+            out.resize(used);
+            continue;
+        }
+        out.resize(used + (r > 0 ? static_cast<size_t>(r) : 0));
+        if (r == 0) return true;
+        if (r < 0) return false;
+    }
+}
+
+// relaylock-rules' work without the logging: 0, 100 or 111 with message.
+int build_cdb(std::string_view rules_text, const std::vector<Lock>& locks, const Config& config,
+              const std::string& cdb, const std::string& tmp, std::string& message,
+              std::vector<std::string>& warnings, size_t& lock_count)
+{
+    std::vector<RuleRecord> statics;
+    RulesError err;
+    if (!parse_rules(rules_text, statics, err)) {
+        message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
+        return 100;
+    }
+    std::vector<RuleRecord> dynamic = lock_records(statics, locks, config, warnings);
+    lock_count = dynamic.size();
+    bool written = write_cdb_atomically(
+        cdb, tmp,
+        [&](const CdbAdd& add) {
+            for (const auto& r : dynamic)
+                if (!add(r.key, r.data)) return false;
+            for (const auto& r : statics)
+                if (!add(r.key, r.data)) return false;
+            return true;
+        },
+        message);
+    return written ? 0 : 111;
+}
+
+// One rebuild of config.cdb from config.rules and the store. Logs.
+bool rebuild_once(Store& store, const Config& config)
+{
+    Fd rules(::open(config.rules.c_str(), O_RDONLY | O_CLOEXEC));
+    std::string text;
+    if (!rules || !read_everything(rules.get(), text)) {
+        log::warning(log::with_errno("unable to rebuild: unable to read " + log::escape(config.rules), errno));
+        return false;
+    }
+    rules.reset();
+    std::vector<Lock> locks;
+    if (active_locks(store, std::time(nullptr), config, locks) == StoreResult::fault) {
+        log::warning("unable to rebuild: unable to read locks: " + store.error());
+        return false;
+    }
+    std::string message;
+    std::vector<std::string> warnings;
+    size_t records = 0;
+    int code = build_cdb(text, locks, config, config.cdb, config.cdb + ".tmp", message, warnings, records);
+    for (const auto& w : warnings) log::warning(w);
+    if (code != 0) {
+        log::warning("unable to rebuild " + log::escape(config.cdb) + ": " +
+                     (code == 100 ? log::escape(config.rules) + ": " : std::string()) + message);
+        return false;
+    }
+    log::line("rebuild cdb=" + log::escape(config.cdb) + " locks=" + std::to_string(locks.size()) +
+              " records=" + std::to_string(records));
+    return true;
+}
+
+} // namespace
+
+bool parse_rules(std::string_view text, std::vector<RuleRecord>& out, RulesError& err)
+{
+    std::string data;
+    unsigned long number = 0;
+    while (!text.empty()) {
+        size_t newline = text.find('\n');
+        std::string_view line = text.substr(0, newline);
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+        ++number;
+        if (!line.empty() && line[0] == '#') continue;
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+        if (parse_line(line, data, out) == LineResult::bad) {
+            err.line = number;
+            err.text = std::string(line);
+            return false;
+        }
+    }
+    return true;
+}
+
+std::vector<RuleRecord> lock_records(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks,
+                                     const Config& config, std::vector<std::string>& warnings)
+{
+    FirstRecords first;
+    first.reserve(statics.size());
+    const RuleRecord* host_deny = nullptr;
+    for (const auto& r : statics) {
+        first.emplace(r.key, &r);
+        if (!host_deny && r.key.starts_with('=') && denies(r.data)) host_deny = &r;
+    }
+    if (host_deny)
+        warnings.push_back("the static rules deny by host name (" + log::escape(host_deny->key) +
+                           "); tcpserver tries a locked address's exact key first, so a lock overrides "
+                           "host-name rules");
+
+    std::vector<RuleRecord> out;
+    out.reserve(locks.size() * 2);
+    unsigned long v6_prefixes = 0, v4_prefixes = 0;
+    std::string ip;
+    for (const auto& lock : locks) {
+        const Prefix& block = lock.block;
+        if (never_locked(block.base, config)) continue;
+        if (block.base.v4) {
+            if (block.len != 32) {
+                ++v4_prefixes;
+                continue;
+            }
+            ip = canonical(block.base);
+            add_lock_record(first, ip, lock, config, out);
+            // tcpserver -6 shows IPv4 clients as ::ffff:a.b.c.d.
+            ip.insert(0, mapped_prefix);
+            add_lock_record(first, ip, lock, config, out);
+        } else if (block.len == 128) {
+            add_lock_record(first, canonical(block.base), lock, config, out);
+        } else {
+            ++v6_prefixes;
+        }
+    }
+    if (v6_prefixes)
+        warnings.push_back(std::to_string(v6_prefixes) +
+                           " IPv6 prefix lock(s) left out: cdb keys cannot express a prefix; IPv6 sites use "
+                           "relaylock-check");
+    if (v4_prefixes)
+        warnings.push_back(std::to_string(v4_prefixes) + " IPv4 prefix lock(s) left out: only exact addresses are "
+                                                         "compiled");
+    return out;
+}
+
+int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, const Config& config,
+                  const std::string& cdb, const std::string& tmp)
+{
+    std::string message;
+    std::vector<std::string> warnings;
+    size_t records = 0;
+    int code = build_cdb(rules_text, locks, config, cdb, tmp, message, warnings, records);
+    if (code != 100)
+        for (const auto& w : warnings) log::warning(w);
+    if (code != 0) log::fatal(message);
+    return code;
+}
+
+bool request_rebuild(Store& store, const Config& config)
+{
+    const std::string pending = config.cdb + ".pending";
+    const std::string lock_path = config.cdb + ".lock";
+    // The marker first: whoever holds the lock now will see it.
+    Fd marker(::open(pending.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!marker) {
+        log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(pending), errno));
+        return false;
+    }
+    marker.reset();
+    Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!lock) {
+        log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(lock_path), errno));
+        return false;
+    }
+    bool ok = true;
+    for (;;) {
+        if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+            if (errno == EINTR) continue;
+            if (errno == EWOULDBLOCK) return ok;  // the holder rebuilds for us
+            log::warning(log::with_errno("unable to rebuild: unable to lock " + log::escape(lock_path), errno));
+            return false;
+        }
+        // Clear the marker before reading the store: a request made after
+        // this point sets it again and gets its own rebuild. ENOENT: a
+        // rebuild begun after our request already covered it.
+        bool stuck = false;
+        for (;;) {
+            if (::unlink(pending.c_str()) != 0) {
+                if (errno == ENOENT) break;
+                log::warning(log::with_errno("unable to remove " + log::escape(pending), errno));
+                stuck = true;
+            }
+            ok = rebuild_once(store, config) && ok;
+            if (stuck) break;
+        }
+        ::flock(lock.get(), LOCK_UN);
+        if (stuck) return false;
+        // A request that came while we held the lock and gave up on it.
+        struct stat st;
+        if (::stat(pending.c_str(), &st) != 0) return ok;
+    }
+}
+
+int rules_main(int argc, char** argv)
+{
+    if (argc != 3) {
+        log::line("usage: relaylock-rules CDB TMP < RULES");
+        return 100;
+    }
+    std::string text;
+    if (!read_everything(0, text)) {
+        log::fatal(log::with_errno("unable to read input", errno));
+        return 111;
+    }
+    Config config = load_config();
+    std::vector<Lock> locks;
+    auto store = open_store(config);
+    if (active_locks(*store, std::time(nullptr), config, locks) == StoreResult::fault) {
+        log::warning("unable to read locks, compiling without them: " + store->error());
+        locks.clear();
+    }
+    return compile_rules(text, locks, config, argv[1], argv[2]);
 }
 
 } // namespace qs::relaylock

@@ -41,9 +41,15 @@ int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, c
 
 // Rules mode (config.rules_mode()): rebuild config.cdb from config.rules
 // and the store's active locks. Serialised across processes and coalesced:
-// a burst of requests causes only a few rebuilds. Logs faults; never blocks
-// a caller for longer than one rebuild. Returns false on a fault.
+// a burst of requests causes only a few rebuilds. A caller that finds a
+// rebuild running leaves its request (CDB.pending) to the holder of
+// CDB.lock and returns at once; the holder rebuilds until no request is
+// left. Logs one "rebuild" line per rebuild and one line per fault.
+// Returns false on a fault.
 bool request_rebuild(Store& store, const Config& config);
+
+// main() of relaylock-rules CDB TMP < RULES: 0, 100 or 111.
+int rules_main(int argc, char** argv);
 
 } // namespace qs::relaylock
 
