@@ -213,20 +213,23 @@ bool read_everything(int fd, std::string& out)
     }
 }
 
-// relaylock-rules' work without the logging: 0, 100 or 111 with message.
-int build_cdb(std::string_view rules_text, const std::vector<Lock>& locks, const Config& config,
-              const std::string& cdb, const std::string& tmp, std::string& message,
-              std::vector<std::string>& warnings, size_t& lock_count)
+bool syntax_error(std::string_view text, std::vector<RuleRecord>& statics, std::string& message)
 {
-    std::vector<RuleRecord> statics;
     RulesError err;
-    if (!parse_rules(rules_text, statics, err)) {
-        message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
-        return 100;
-    }
+    if (parse_rules(text, statics, err)) return false;
+    message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
+    return true;
+}
+
+// Writes the lock records, then the static ones (the first record of a key
+// is the one tcpserver uses). False with message on a system fault.
+bool write_rules_cdb(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks, const Config& config,
+                     const std::string& cdb, const std::string& tmp, std::string& message,
+                     std::vector<std::string>& warnings, size_t& lock_count)
+{
     std::vector<RuleRecord> dynamic = lock_records(statics, locks, config, warnings);
     lock_count = dynamic.size();
-    bool written = write_cdb_atomically(
+    return write_cdb_atomically(
         cdb, tmp,
         [&](const CdbAdd& add) {
             for (const auto& r : dynamic)
@@ -236,7 +239,19 @@ int build_cdb(std::string_view rules_text, const std::vector<Lock>& locks, const
             return true;
         },
         message);
-    return written ? 0 : 111;
+}
+
+int write_logged(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks, const Config& config,
+                 const std::string& cdb, const std::string& tmp)
+{
+    std::string message;
+    std::vector<std::string> warnings;
+    size_t records = 0;
+    bool written = write_rules_cdb(statics, locks, config, cdb, tmp, message, warnings, records);
+    for (const auto& w : warnings) log::warning(w);
+    if (written) return 0;
+    log::fatal(message);
+    return 111;
 }
 
 // One rebuild of config.cdb from config.rules and the store. Logs.
@@ -255,13 +270,19 @@ bool rebuild_once(Store& store, const Config& config)
         return false;
     }
     std::string message;
+    std::vector<RuleRecord> statics;
+    if (syntax_error(text, statics, message)) {
+        log::warning("unable to rebuild " + log::escape(config.cdb) + ": " + log::escape(config.rules) + ": " +
+                     message);
+        return false;
+    }
     std::vector<std::string> warnings;
     size_t records = 0;
-    int code = build_cdb(text, locks, config, config.cdb, config.cdb + ".tmp", message, warnings, records);
+    bool written = write_rules_cdb(statics, locks, config, config.cdb, config.cdb + ".tmp", message, warnings,
+                                   records);
     for (const auto& w : warnings) log::warning(w);
-    if (code != 0) {
-        log::warning("unable to rebuild " + log::escape(config.cdb) + ": " +
-                     (code == 100 ? log::escape(config.rules) + ": " : std::string()) + message);
+    if (!written) {
+        log::warning("unable to rebuild: " + message);
         return false;
     }
     log::line("rebuild cdb=" + log::escape(config.cdb) + " locks=" + std::to_string(locks.size()) +
@@ -342,14 +363,13 @@ std::vector<RuleRecord> lock_records(const std::vector<RuleRecord>& statics, con
 int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, const Config& config,
                   const std::string& cdb, const std::string& tmp)
 {
+    std::vector<RuleRecord> statics;
     std::string message;
-    std::vector<std::string> warnings;
-    size_t records = 0;
-    int code = build_cdb(rules_text, locks, config, cdb, tmp, message, warnings, records);
-    if (code != 100)
-        for (const auto& w : warnings) log::warning(w);
-    if (code != 0) log::fatal(message);
-    return code;
+    if (syntax_error(rules_text, statics, message)) {
+        log::fatal(message);
+        return 100;
+    }
+    return write_logged(statics, locks, config, cdb, tmp);
 }
 
 bool request_rebuild(Store& store, const Config& config)
@@ -408,6 +428,13 @@ int rules_main(int argc, char** argv)
         log::fatal(log::with_errno("unable to read input", errno));
         return 111;
     }
+    std::vector<RuleRecord> statics;
+    std::string message;
+    if (syntax_error(text, statics, message)) {
+        log::fatal(message);
+        return 100;
+    }
+    text = std::string();  // the records hold what is needed
     Config config = load_config();
     std::vector<Lock> locks;
     auto store = open_store(config);
@@ -415,7 +442,7 @@ int rules_main(int argc, char** argv)
         log::warning("unable to read locks, compiling without them: " + store->error());
         locks.clear();
     }
-    return compile_rules(text, locks, config, argv[1], argv[2]);
+    return write_logged(statics, locks, config, argv[1], argv[2]);
 }
 
 } // namespace qs::relaylock
