@@ -17,6 +17,7 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -30,6 +31,8 @@ namespace {
 constexpr std::string_view deny_word = "deny";
 constexpr std::string_view allow_word = "allow";
 constexpr std::string_view mapped_prefix = "::ffff:";
+// How long the process that rebuilds waits for more requests first.
+constexpr struct timespec settle_time = {0, 50 * 1000 * 1000};
 
 // The colon that ends the address, or npos.
 size_t address_end(std::string_view line)
@@ -315,6 +318,7 @@ bool parse_rules(std::string_view text, std::vector<RuleRecord>& out, RulesError
 std::vector<RuleRecord> lock_records(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks,
                                      const Config& config, std::vector<std::string>& warnings)
 {
+    if (locks.empty()) return {};
     FirstRecords first;
     first.reserve(statics.size());
     const RuleRecord* host_deny = nullptr;
@@ -400,7 +404,9 @@ bool request_rebuild(Store& store, const Config& config)
         // this point sets it again and gets its own rebuild. ENOENT: a
         // rebuild begun after our request already covered it.
         bool stuck = false;
-        for (;;) {
+        for (struct stat st; ::stat(pending.c_str(), &st) == 0;) {
+            // Let the rest of a burst of logins join this rebuild.
+            ::nanosleep(&settle_time, nullptr);
             if (::unlink(pending.c_str()) != 0) {
                 if (errno == ENOENT) break;
                 log::warning(log::with_errno("unable to remove " + log::escape(pending), errno));
