@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -31,8 +32,10 @@ namespace {
 constexpr std::string_view deny_word = "deny";
 constexpr std::string_view allow_word = "allow";
 constexpr std::string_view mapped_prefix = "::ffff:";
-// How long the process that rebuilds waits for more requests first.
-constexpr struct timespec settle_time = {0, 50 * 1000 * 1000};
+// How long a rebuild waits for more requests to join it: first_settle_ms
+// after a quiet time, then twice as long each time during a burst.
+constexpr long first_settle_ms = 50;
+constexpr long max_settle_ms = 1000;
 
 // The colon that ends the address, or npos.
 size_t address_end(std::string_view line)
@@ -293,6 +296,101 @@ bool rebuild_once(Store& store, const Config& config)
     return true;
 }
 
+// The lock (CDB.lock, flock) and request marker (CDB.pending) that
+// serialise and coalesce rebuilds across processes.
+class Rebuilder {
+public:
+    enum Attempt { locked, busy, fault };
+    enum Step { done, more, stuck };
+
+    Rebuilder(Store& store, const Config& config)
+        : pending(config.cdb + ".pending"), lock_path(config.cdb + ".lock"), store_(store), config_(config)
+    {
+    }
+    const std::string pending;
+    const std::string lock_path;
+    Fd lock;
+
+    Attempt try_lock()
+    {
+        while (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+            if (errno == EWOULDBLOCK) return busy;
+            if (errno == EINTR) continue;
+            log::warning(log::with_errno("unable to rebuild: unable to lock " + log::escape(lock_path), errno));
+            return fault;
+        }
+        return locked;
+    }
+    void unlock() { ::flock(lock.get(), LOCK_UN); }
+    bool is_pending() const
+    {
+        struct stat st;
+        return ::stat(pending.c_str(), &st) == 0;
+    }
+
+    // Holding the lock: wait settle_ms for requests to gather; when one is
+    // pending, clear the marker (before reading the store: a request made
+    // after this sets it again) and rebuild.
+    Step step(long settle_ms, bool& ok)
+    {
+        struct timespec settle = {settle_ms / 1000, (settle_ms % 1000) * 1000000L};
+        while (::nanosleep(&settle, &settle) != 0 && errno == EINTR) {}
+        if (::unlink(pending.c_str()) != 0) {
+            if (errno == ENOENT) return done;  // none, or cleared by a rebuild that covers it
+            log::warning(log::with_errno("unable to remove " + log::escape(pending), errno));
+            ok = rebuild_once(store_, config_) && ok;
+            return stuck;  // it cannot be cleared: no loop on it
+        }
+        ok = rebuild_once(store_, config_) && ok;
+        return more;
+    }
+
+    // Hands the held lock to a detached grandchild that keeps rebuilding
+    // while requests keep coming, waiting longer each time (up to
+    // max_settle_ms), and exits after a quiet wait. False when that cannot
+    // be started (the caller carries on itself).
+    bool detach()
+    {
+        pid_t child = ::fork();
+        if (child < 0) return false;
+        if (child == 0) {
+            pid_t grandchild = ::fork();
+            if (grandchild != 0) ::_exit(grandchild < 0 ? 1 : 0);
+            ::setsid();
+            detach_descriptors();
+            bool ok = true;
+            for (;;) {
+                Step s;
+                for (long settle = 2 * first_settle_ms; (s = step(settle, ok)) == more;)
+                    settle = std::min(settle * 2, max_settle_ms);
+                unlock();
+                if (s == stuck || !is_pending() || try_lock() != locked) ::_exit(ok ? 0 : 111);
+            }
+        }
+        int status = 0;
+        while (::waitpid(child, &status, 0) < 0)
+            if (errno != EINTR) return false;
+        // The grandchild holds the lock now (same open file): never unlock here.
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+
+private:
+    // The client's socket must not stay open in the background: 0 and 1,
+    // and 2 unless it is a log.
+    static void detach_descriptors()
+    {
+        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0) return;
+        ::dup3(null, 0, 0);
+        ::dup3(null, 1, 0);
+        if (log::to_syslog()) ::dup3(null, 2, 0);
+        if (null > 2) ::close(null);
+    }
+
+    Store& store_;
+    const Config& config_;
+};
+
 } // namespace
 
 bool parse_rules(std::string_view text, std::vector<RuleRecord>& out, RulesError& err)
@@ -378,48 +476,38 @@ int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, c
 
 bool request_rebuild(Store& store, const Config& config)
 {
-    const std::string pending = config.cdb + ".pending";
-    const std::string lock_path = config.cdb + ".lock";
+    Rebuilder r(store, config);
     // The marker first: whoever holds the lock now will see it.
-    Fd marker(::open(pending.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    Fd marker(::open(r.pending.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!marker) {
-        log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(pending), errno));
+        log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(r.pending), errno));
         return false;
     }
     marker.reset();
-    Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!lock) {
-        log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(lock_path), errno));
+    r.lock.reset(::open(r.lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!r.lock) {
+        log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(r.lock_path), errno));
         return false;
     }
     bool ok = true;
     for (;;) {
-        if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-            if (errno == EINTR) continue;
-            if (errno == EWOULDBLOCK) return ok;  // the holder rebuilds for us
-            log::warning(log::with_errno("unable to rebuild: unable to lock " + log::escape(lock_path), errno));
-            return false;
+        switch (r.try_lock()) {
+        case Rebuilder::busy: return ok;  // the holder rebuilds for us
+        case Rebuilder::fault: return false;
+        case Rebuilder::locked: break;
         }
-        // Clear the marker before reading the store: a request made after
-        // this point sets it again and gets its own rebuild. ENOENT: a
-        // rebuild begun after our request already covered it.
-        bool stuck = false;
-        for (struct stat st; ::stat(pending.c_str(), &st) == 0;) {
-            // Let the rest of a burst of logins join this rebuild.
-            ::nanosleep(&settle_time, nullptr);
-            if (::unlink(pending.c_str()) != 0) {
-                if (errno == ENOENT) break;
-                log::warning(log::with_errno("unable to remove " + log::escape(pending), errno));
-                stuck = true;
-            }
-            ok = rebuild_once(store, config) && ok;
-            if (stuck) break;
+        Rebuilder::Step step = r.step(first_settle_ms, ok);
+        if (step == Rebuilder::more) {
+            // Requests that come during a burst are left to a process of
+            // its own, so that no caller waits for more than one rebuild.
+            if (r.detach()) return ok;
+            for (long settle = 2 * first_settle_ms; (step = r.step(settle, ok)) == Rebuilder::more;)
+                settle = std::min(settle * 2, max_settle_ms);
         }
-        ::flock(lock.get(), LOCK_UN);
-        if (stuck) return false;
-        // A request that came while we held the lock and gave up on it.
-        struct stat st;
-        if (::stat(pending.c_str(), &st) != 0) return ok;
+        r.unlock();
+        if (step == Rebuilder::stuck) return false;
+        // A request made after our last look, whose maker found us holding the lock.
+        if (!r.is_pending()) return ok;
     }
 }
 

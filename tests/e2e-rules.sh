@@ -16,6 +16,15 @@ mkdir "$RELAYLOCK_DIR" || exit 111
 dump() { cdbdump < "$1" | od -An -c; }
 # get CDB KEY: the record's data with NULs shown as '|', or "(none)".
 get() { cdbget "$2" < "$1" > "$SCRATCH/got" 2>/dev/null && tr '\0' '|' < "$SCRATCH/got" || echo "(none)"; }
+# Rules mode leaves the rebuilds that a burst asks for to a detached
+# process, which lingers briefly: wait until no request is pending and
+# nobody holds the rebuild lock.
+settled() {
+  n=0
+  until { ! [ -e "$RELAYLOCK_CDB.pending" ] && flock -n "$RELAYLOCK_CDB.lock" true; } || [ $n -ge 300 ]; do
+    sleep 0.1; n=$((n + 1))
+  done
+}
 login() {  # ADDRESS USER [ENV...]: a POP login through relaylock
   a=$1; u=$2; shift 2
   env TCPREMOTEIP="$a" USER="$u" "$@" relaylock true
@@ -140,33 +149,41 @@ i=0
 until [ "$(from 127.0.0.3)" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 same "tcpserver: no lock, no relay" "$(from 127.0.0.2)" "relay=none user=none site=lo"
 login 127.0.0.2 joe 2> "$SCRATCH/login.err"
+st=$?; settled
 contains "relaylock rebuilt the cdb on login" "$SCRATCH/login.err" '^relaylock: rebuild '
 same "tcpserver: locked client relays" "$(from 127.0.0.2)" "relay= user=joe site=lo"
 same "tcpserver: other client does not" "$(from 127.0.0.3)" "relay=none user=none site=lo"
 login 127.0.0.2 joe 2> "$SCRATCH/login.err"
+st=$?; settled
 lacks "a refreshed lock needs no rebuild" "$SCRATCH/login.err" 'rebuild'
 login 127.0.0.4 amy
+st=$?; settled
 same "tcpserver: a static RELAYCLIENT wins" "$(from 127.0.0.4)" "relay=static user=amy site="
 relaylock-revoke 127.0.0.2 2> "$SCRATCH/revoke.err"
-same "revoke: exit 0" "$?" 0
+st=$?; settled
+same "revoke: exit 0" "$st" 0
 contains "revoke rebuilt the cdb" "$SCRATCH/revoke.err" '^relaylock-revoke: rebuild '
 same "tcpserver: revoked client no longer relays" "$(from 127.0.0.2)" "relay=none user=none site=lo"
 login 127.0.0.3 ann
+st=$?; settled
 same "tcpserver: new lock relays" "$(from 127.0.0.3)" "relay= user=ann site=lo"
 sleep 2
 RELAYLOCK_EXPIRY=1 relaylock-expire 2> "$SCRATCH/expire.err"
-same "expire: exit 0" "$?" 0
+st=$?; settled
+same "expire: exit 0" "$st" 0
 contains "expire rebuilt the cdb" "$SCRATCH/expire.err" '^relaylock-expire: rebuild '
 same "tcpserver: expired client no longer relays" "$(from 127.0.0.3)" "relay=none user=none site=lo"
 printf 'broken:\n' > "$RELAYLOCK_RULES"
 cp "$RELAYLOCK_CDB" "$SCRATCH/good.cdb"
 login 127.0.0.5 zed 2> "$SCRATCH/login.err"
-same "broken rules: the login still succeeds" "$?" 0
+st=$?; settled
+same "broken rules: the login still succeeds" "$st" 0
 contains "broken rules: warned with the line" "$SCRATCH/login.err" 'warning: unable to rebuild .*syntax error on line 1'
 check "broken rules: old cdb kept" cmp -s "$RELAYLOCK_CDB" "$SCRATCH/good.cdb"
 
 # 5. Coalescing: 200 concurrent logins from new addresses.
 RELAYLOCK_DIR=$SCRATCH/locks3
+RELAYLOCK_CDB=$SCRATCH/burst.cdb
 mkdir "$RELAYLOCK_DIR"
 printf ':allow\n' > "$RELAYLOCK_RULES"
 : > "$SCRATCH/burst.err"
@@ -178,10 +195,12 @@ while [ $i -lt 200 ]; do
   i=$((i + 1))
 done
 wait $burst
+settled
 rebuilds=$(grep -c '^relaylock: rebuild ' "$SCRATCH/burst.err")
 echo "# 200 concurrent logins: $rebuilds rebuild(s)"
-same "burst: every lock in the final cdb" "$(cdbdump < "$RELAYLOCK_CDB" | grep -c '+[0-9]*,[0-9]*:10\.7\.')" 200
-check "burst: rebuilds coalesced ($rebuilds for 200 logins)" test "$rebuilds" -ge 1 -a "$rebuilds" -le 60
+same "burst: every lock in the final cdb" \
+  "$(cdbdump < "$RELAYLOCK_CDB" | tr '\0' '|' | grep -c '^+[0-9]*,[0-9]*:10\.7\.')" 200
+check "burst: rebuilds coalesced ($rebuilds for 200 logins)" test "$rebuilds" -ge 1 -a "$rebuilds" -le 25
 lacks "burst: no faults" "$SCRATCH/burst.err" 'warning'
 check "burst: no marker or temp file left" sh -c "! [ -e '$RELAYLOCK_CDB.pending' ] && ! [ -e '$RELAYLOCK_CDB.tmp' ]"
 
