@@ -19,6 +19,8 @@
 #include <ctime>
 #include <time.h>
 #include <fcntl.h>
+#include <memory>
+#include <optional>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -60,16 +62,18 @@ bool range_bound(std::string_view text, unsigned long& n)
     return true;
 }
 
-// Adds address's records: one, or one per number of a range such as
-// "1.2.3.40-50" (only in keys without '=' and '@'). False on a bad bound.
-bool add_address(std::string_view address, const std::string& data, std::vector<RuleRecord>& out)
+// Where parsing stopped: at the end, at a syntax error, or because the
+// sink refused a record (a write error).
+enum class ParseEnd { done, syntax, sink };
+
+// Gives address's records to sink(key, data): one, or one per number of a
+// range such as "1.2.3.40-50" (only in keys without '=' and '@').
+template <typename Sink>
+ParseEnd add_address(std::string_view address, std::string_view data, std::string& key, Sink& sink)
 {
     size_t dash = std::string_view::npos;
     if (address.find_first_of("=@") == std::string_view::npos) dash = address.find('-');
-    if (dash == std::string_view::npos) {
-        out.push_back(RuleRecord{std::string(address), data});
-        return true;
-    }
+    if (dash == std::string_view::npos) return sink(address, data) ? ParseEnd::done : ParseEnd::sink;
     size_t dot = dash == 0 ? std::string_view::npos : address.rfind('.', dash - 1);
     size_t left = dot == std::string_view::npos ? 0 : dot + 1;
     size_t right = address.find('.', dash + 1);
@@ -77,28 +81,26 @@ bool add_address(std::string_view address, const std::string& data, std::vector<
     unsigned long bottom = 0, top = 0;
     if (!range_bound(address.substr(left, dash - left), bottom) ||
         !range_bound(address.substr(dash + 1, right - dash - 1), top))
-        return false;
+        return ParseEnd::syntax;
     if (top > 255) top = 255;
-    std::string key(address.substr(0, left));
     for (unsigned long n = bottom; n <= top; ++n) {
         char digits[4];
         auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        key.resize(left);
+        key.assign(address.substr(0, left));
         key.append(digits, end);
         key.append(address.substr(right));
-        out.push_back(RuleRecord{key, data});
+        if (!sink(std::string_view(key), data)) return ParseEnd::sink;
     }
-    return true;
+    return ParseEnd::done;
 }
 
-enum class LineResult { added, skipped, bad };
-
-// line: without its newline and trailing blanks.
-LineResult parse_line(std::string_view line, std::string& data, std::vector<RuleRecord>& out)
+// One line, without its newline and trailing blanks. data and key are
+// scratch space kept across lines.
+template <typename Sink> ParseEnd parse_line(std::string_view line, std::string& data, std::string& key, Sink& sink)
 {
     size_t colon = address_end(line);
     if (colon == std::string_view::npos)
-        return line.find(':') == std::string_view::npos ? LineResult::skipped : LineResult::bad;
+        return line.find(':') == std::string_view::npos ? ParseEnd::done : ParseEnd::syntax;
     std::string_view address = line.substr(0, colon);
     std::string_view rest = line.substr(colon + 1);
     data.clear();
@@ -110,23 +112,75 @@ LineResult parse_line(std::string_view line, std::string& data, std::vector<Rule
     }
     // ,VAR=QvalueQ ... with any quote character Q.
     while (!rest.empty()) {
-        if (rest[0] != ',') return LineResult::bad;
+        if (rest[0] != ',') return ParseEnd::syntax;
         size_t equals = rest.find('=');
-        if (equals == std::string_view::npos) return LineResult::bad;
+        if (equals == std::string_view::npos) return ParseEnd::syntax;
         data += '+';
         data.append(rest.substr(1, equals));  // "VAR="
         rest.remove_prefix(equals + 1);
-        if (rest.empty()) return LineResult::bad;
+        if (rest.empty()) return ParseEnd::syntax;
         char quote = rest[0];
         rest.remove_prefix(1);
         size_t close = rest.find(quote);
-        if (close == std::string_view::npos) return LineResult::bad;
+        if (close == std::string_view::npos) return ParseEnd::syntax;
         data.append(rest.substr(0, close));
         data += '\0';
         rest.remove_prefix(close + 1);
     }
-    return add_address(address, data, out) ? LineResult::added : LineResult::bad;
+    return add_address(address, data, key, sink);
 }
+
+// Parses text as tcprules does, giving each record in order to
+// sink(key, data) -> bool.
+template <typename Sink> ParseEnd parse_each(std::string_view text, RulesError& err, Sink&& sink)
+{
+    std::string data, key;
+    unsigned long number = 0;
+    while (!text.empty()) {
+        size_t newline = text.find('\n');
+        std::string_view line = text.substr(0, newline);
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+        ++number;
+        if (!line.empty() && line[0] == '#') continue;
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+        ParseEnd end = parse_line(line, data, key, sink);
+        if (end == ParseEnd::syntax) {
+            err.line = number;
+            err.text = std::string(line);
+        }
+        if (end != ParseEnd::done) return end;
+    }
+    return ParseEnd::done;
+}
+
+// Records kept compactly: every key and data in one buffer.
+class RecordTable {
+public:
+    void reserve(size_t records, size_t bytes)
+    {
+        entries_.reserve(records);
+        bytes_.reserve(bytes);
+    }
+    void add(std::string_view key, std::string_view data)
+    {
+        entries_.push_back(Entry{bytes_.size(), key.size(), data.size()});
+        bytes_.append(key);
+        bytes_.append(data);
+    }
+    size_t size() const { return entries_.size(); }
+    std::string_view key(size_t i) const { return std::string_view(bytes_).substr(entries_[i].at, entries_[i].key); }
+    std::string_view data(size_t i) const
+    {
+        return std::string_view(bytes_).substr(entries_[i].at + entries_[i].key, entries_[i].data);
+    }
+
+private:
+    struct Entry {
+        size_t at, key, data;
+    };
+    std::string bytes_;
+    std::vector<Entry> entries_;
+};
 
 // tcpserver reads a record's data as NUL-terminated entries: "D" denies,
 // "+VAR=value" sets a variable.
@@ -153,25 +207,21 @@ bool sets(std::string_view data, std::string_view name)
     return set;
 }
 
-using FirstRecords = std::unordered_map<std::string_view, const RuleRecord*>;
+// Each key's first record (the one tcpserver uses): key -> data.
+using FirstRecords = std::unordered_map<std::string_view, std::string_view>;
 
-const RuleRecord* find_key(const FirstRecords& first, std::string_view key)
+// The data of the static record tcpserver would use for a client whose
+// TCPREMOTEIP is ip, leaving out info@ and host-name rules (not known at
+// build time): the exact key, each shorter prefix ending in '.' or ':'
+// (fefe's rules.c), then the default. "" when none exists (tcpserver then
+// allows, with no variables).
+std::string_view matching_rule(const FirstRecords& first, std::string_view ip)
 {
-    auto it = first.find(key);
-    return it == first.end() ? nullptr : it->second;
-}
-
-// The static record tcpserver would use for a client whose TCPREMOTEIP is
-// ip, leaving out info@ and host-name rules (not known at build time): the
-// exact key, each shorter prefix ending in '.' or ':' (fefe's rules.c),
-// then the default. nullptr when none exists (tcpserver then allows).
-const RuleRecord* matching_rule(const FirstRecords& first, std::string_view ip)
-{
-    if (auto r = find_key(first, ip)) return r;
-    for (size_t len = ip.size(); len > 0; --len)
-        if (ip[len - 1] == '.' || ip[len - 1] == ':')
-            if (auto r = find_key(first, ip.substr(0, len))) return r;
-    return find_key(first, "");
+    auto it = first.find(ip);
+    for (size_t len = ip.size(); it == first.end() && len > 0; --len)
+        if (ip[len - 1] == '.' || ip[len - 1] == ':') it = first.find(ip.substr(0, len));
+    if (it == first.end()) it = first.find(std::string_view());
+    return it == first.end() ? std::string_view() : it->second;
 }
 
 void append_variable(std::string& data, std::string_view name, std::string_view value)
@@ -188,84 +238,174 @@ void append_variable(std::string& data, std::string_view name, std::string_view 
 void add_lock_record(const FirstRecords& first, std::string_view ip, const Lock& lock, const Config& config,
                      std::vector<RuleRecord>& out)
 {
-    const RuleRecord* rule = matching_rule(first, ip);
-    std::string data = rule ? rule->data : std::string();
-    if (denies(data)) return;
+    std::string_view rule = matching_rule(first, ip);
+    if (denies(rule)) return;
+    std::string data(rule);
     if (!sets(data, "RELAYCLIENT")) append_variable(data, "RELAYCLIENT", config.relayclient);
     if (!sets(data, "RBLSMTPD")) append_variable(data, "RBLSMTPD", "");
     append_variable(data, "RELAYLOCK_USER", lock.user);
     out.push_back(RuleRecord{std::string(ip), std::move(data)});
 }
 
-// Reads all of fd. False with errno on a read error.
-bool read_everything(int fd, std::string& out)
+// The lock records for statics indexed by first, warnings for what they
+// cannot express. host_deny: a host-name deny key among the statics, if any.
+std::vector<RuleRecord> records_for_locks(const FirstRecords& first, std::optional<std::string_view> host_deny,
+                                          const std::vector<Lock>& locks, const Config& config,
+                                          std::vector<std::string>& warnings)
 {
-    struct stat st;
-    size_t chunk = 1 << 16;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        out.reserve(static_cast<size_t>(st.st_size) + 1);
-    for (;;) {
-        size_t used = out.size();
-        size_t room = std::max(chunk, out.capacity() - used);
-        out.resize(used + room);
-        ssize_t r = ::read(fd, out.data() + used, room);
-        if (r < 0 && errno == EINTR) {
-            out.resize(used);
-            continue;
+    if (locks.empty()) return {};
+    if (host_deny)
+        warnings.push_back("the static rules deny by host name (" + log::escape(*host_deny) +
+                           "); tcpserver tries a locked address's exact key first, so a lock overrides "
+                           "host-name rules");
+    std::vector<RuleRecord> out;
+    out.reserve(locks.size() * 2);
+    unsigned long v6_prefixes = 0, v4_prefixes = 0;
+    std::string ip;
+    for (const auto& lock : locks) {
+        const Prefix& block = lock.block;
+        if (never_locked(block.base, config)) continue;
+        if (block.base.v4) {
+            if (block.len != 32) {
+                ++v4_prefixes;
+                continue;
+            }
+            ip = canonical(block.base);
+            add_lock_record(first, ip, lock, config, out);
+            // tcpserver -6 shows IPv4 clients as ::ffff:a.b.c.d.
+            ip.insert(0, mapped_prefix);
+            add_lock_record(first, ip, lock, config, out);
+        } else if (block.len == 128) {
+            add_lock_record(first, canonical(block.base), lock, config, out);
+        } else {
+            ++v6_prefixes;
         }
-        out.resize(used + (r > 0 ? static_cast<size_t>(r) : 0));
-        if (r == 0) return true;
-        if (r < 0) return false;
     }
+    if (v6_prefixes)
+        warnings.push_back(std::to_string(v6_prefixes) +
+                           " IPv6 prefix lock(s) left out: cdb keys cannot express a prefix; IPv6 sites use "
+                           "relaylock-check");
+    if (v4_prefixes)
+        warnings.push_back(std::to_string(v4_prefixes) +
+                           " IPv4 prefix lock(s) left out: only exact addresses are compiled");
+    return out;
 }
 
-bool syntax_error(std::string_view text, std::vector<RuleRecord>& statics, std::string& message)
+// Indexes each key's first record; notes the first host-name deny.
+template <typename KeyAt, typename DataAt>
+FirstRecords index_records(size_t count, KeyAt key_at, DataAt data_at, std::optional<std::string_view>& host_deny)
 {
-    RulesError err;
-    if (parse_rules(text, statics, err)) return false;
-    message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
-    return true;
+    FirstRecords first;
+    first.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        std::string_view key = key_at(i), data = data_at(i);
+        first.emplace(key, data);
+        if (!host_deny && key.starts_with('=') && denies(data)) host_deny = key;
+    }
+    return first;
 }
 
-// Writes the lock records, then the static ones (the first record of a key
-// is the one tcpserver uses). False with message on a system fault.
-bool write_rules_cdb(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks, const Config& config,
-                     const std::string& cdb, const std::string& tmp, std::string& message,
-                     std::vector<std::string>& warnings, size_t& lock_count)
-{
-    std::vector<RuleRecord> dynamic = lock_records(statics, locks, config, warnings);
-    lock_count = dynamic.size();
-    return write_cdb_atomically(
-        cdb, tmp,
-        [&](const CdbAdd& add) {
-            for (const auto& r : dynamic)
-                if (!add(r.key, r.data)) return false;
-            for (const auto& r : statics)
-                if (!add(r.key, r.data)) return false;
-            return true;
-        },
-        message);
-}
+// All of a descriptor's bytes, read in big blocks without zero-filling.
+class Input {
+public:
+    // False with errno on a read error.
+    bool read_all(int fd)
+    {
+        struct stat st;
+        size_t want = 1 << 16;
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+            want = static_cast<size_t>(st.st_size) + 1;  // + 1: end of file seen without growing
+        for (;;) {
+            if (size_ == capacity_) grow(std::max(want, 2 * capacity_));
+            ssize_t r = ::read(fd, buffer_.get() + size_, capacity_ - size_);
+            if (r == 0) return true;
+            if (r < 0) {
+                if (errno == EINTR) continue;
+                return false;
+            }
+            size_ += static_cast<size_t>(r);
+        }
+    }
+    std::string_view text() const { return {buffer_.get(), size_}; }
 
-int write_logged(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks, const Config& config,
-                 const std::string& cdb, const std::string& tmp)
-{
-    std::string message;
+private:
+    void grow(size_t capacity)
+    {
+        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+        if (size_) std::memcpy(bigger.get(), buffer_.get(), size_);
+        buffer_ = std::move(bigger);
+        capacity_ = capacity;
+    }
+    std::unique_ptr<char[]> buffer_;
+    size_t size_ = 0, capacity_ = 0;
+};
+
+struct Compiled {
+    int code = 0;           // 0, 100 (syntax error), 111 (system fault)
+    std::string message;    // for 100 and 111
     std::vector<std::string> warnings;
-    size_t records = 0;
-    bool written = write_rules_cdb(statics, locks, config, cdb, tmp, message, warnings, records);
-    for (const auto& w : warnings) log::warning(w);
-    if (written) return 0;
-    log::fatal(message);
-    return 111;
+    size_t lock_records = 0;
+};
+
+// Rules text plus locks into cdb via tmp: lock records first (the first
+// record of a key is the one tcpserver uses), then the static ones. Without
+// locks the records go straight from the text into the cdb.
+Compiled compile(std::string_view text, const std::vector<Lock>& locks, const Config& config, const std::string& cdb,
+                 const std::string& tmp)
+{
+    Compiled c;
+    RulesError err;
+    ParseEnd end = ParseEnd::done;
+    auto syntax_error = [&] {
+        c.code = 100;
+        c.message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
+        return c;
+    };
+    bool written = false;
+    if (locks.empty()) {
+        written = write_cdb_atomically(
+            cdb, tmp,
+            [&](const CdbAdd& add) {
+                end = parse_each(text, err, add);
+                return end == ParseEnd::done;
+            },
+            c.message);
+    } else {
+        RecordTable statics;
+        statics.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1, text.size() + 4096);
+        end = parse_each(text, err, [&](std::string_view key, std::string_view data) {
+            statics.add(key, data);
+            return true;
+        });
+        if (end == ParseEnd::syntax) return syntax_error();
+        std::optional<std::string_view> host_deny;
+        FirstRecords first = index_records(
+            statics.size(), [&](size_t i) { return statics.key(i); }, [&](size_t i) { return statics.data(i); },
+            host_deny);
+        std::vector<RuleRecord> dynamic = records_for_locks(first, host_deny, locks, config, c.warnings);
+        c.lock_records = dynamic.size();
+        written = write_cdb_atomically(
+            cdb, tmp,
+            [&](const CdbAdd& add) {
+                for (const auto& r : dynamic)
+                    if (!add(r.key, r.data)) return false;
+                for (size_t i = 0; i < statics.size(); ++i)
+                    if (!add(statics.key(i), statics.data(i))) return false;
+                return true;
+            },
+            c.message);
+    }
+    if (end == ParseEnd::syntax) return syntax_error();
+    c.code = written ? 0 : 111;
+    return c;
 }
 
 // One rebuild of config.cdb from config.rules and the store. Logs.
 bool rebuild_once(Store& store, const Config& config)
 {
     Fd rules(::open(config.rules.c_str(), O_RDONLY | O_CLOEXEC));
-    std::string text;
-    if (!rules || !read_everything(rules.get(), text)) {
+    Input input;
+    if (!rules || !input.read_all(rules.get())) {
         log::warning(log::with_errno("unable to rebuild: unable to read " + log::escape(config.rules), errno));
         return false;
     }
@@ -275,24 +415,19 @@ bool rebuild_once(Store& store, const Config& config)
         log::warning("unable to rebuild: unable to read locks: " + store.error());
         return false;
     }
-    std::string message;
-    std::vector<RuleRecord> statics;
-    if (syntax_error(text, statics, message)) {
+    Compiled c = compile(input.text(), locks, config, config.cdb, config.cdb + ".tmp");
+    for (const auto& w : c.warnings) log::warning(w);
+    if (c.code == 100) {
         log::warning("unable to rebuild " + log::escape(config.cdb) + ": " + log::escape(config.rules) + ": " +
-                     message);
+                     c.message);
         return false;
     }
-    std::vector<std::string> warnings;
-    size_t records = 0;
-    bool written = write_rules_cdb(statics, locks, config, config.cdb, config.cdb + ".tmp", message, warnings,
-                                   records);
-    for (const auto& w : warnings) log::warning(w);
-    if (!written) {
-        log::warning("unable to rebuild: " + message);
+    if (c.code != 0) {
+        log::warning("unable to rebuild: " + c.message);
         return false;
     }
     log::line("rebuild cdb=" + log::escape(config.cdb) + " locks=" + std::to_string(locks.size()) +
-              " records=" + std::to_string(records));
+              " records=" + std::to_string(c.lock_records));
     return true;
 }
 
@@ -395,83 +530,31 @@ private:
 
 bool parse_rules(std::string_view text, std::vector<RuleRecord>& out, RulesError& err)
 {
-    std::string data;
-    unsigned long number = 0;
-    while (!text.empty()) {
-        size_t newline = text.find('\n');
-        std::string_view line = text.substr(0, newline);
-        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-        ++number;
-        if (!line.empty() && line[0] == '#') continue;
-        while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-        if (parse_line(line, data, out) == LineResult::bad) {
-            err.line = number;
-            err.text = std::string(line);
-            return false;
-        }
-    }
-    return true;
+    return parse_each(text, err, [&](std::string_view key, std::string_view data) {
+               out.push_back(RuleRecord{std::string(key), std::string(data)});
+               return true;
+           }) == ParseEnd::done;
 }
 
 std::vector<RuleRecord> lock_records(const std::vector<RuleRecord>& statics, const std::vector<Lock>& locks,
                                      const Config& config, std::vector<std::string>& warnings)
 {
     if (locks.empty()) return {};
-    FirstRecords first;
-    first.reserve(statics.size());
-    const RuleRecord* host_deny = nullptr;
-    for (const auto& r : statics) {
-        first.emplace(r.key, &r);
-        if (!host_deny && r.key.starts_with('=') && denies(r.data)) host_deny = &r;
-    }
-    if (host_deny)
-        warnings.push_back("the static rules deny by host name (" + log::escape(host_deny->key) +
-                           "); tcpserver tries a locked address's exact key first, so a lock overrides "
-                           "host-name rules");
-
-    std::vector<RuleRecord> out;
-    out.reserve(locks.size() * 2);
-    unsigned long v6_prefixes = 0, v4_prefixes = 0;
-    std::string ip;
-    for (const auto& lock : locks) {
-        const Prefix& block = lock.block;
-        if (never_locked(block.base, config)) continue;
-        if (block.base.v4) {
-            if (block.len != 32) {
-                ++v4_prefixes;
-                continue;
-            }
-            ip = canonical(block.base);
-            add_lock_record(first, ip, lock, config, out);
-            // tcpserver -6 shows IPv4 clients as ::ffff:a.b.c.d.
-            ip.insert(0, mapped_prefix);
-            add_lock_record(first, ip, lock, config, out);
-        } else if (block.len == 128) {
-            add_lock_record(first, canonical(block.base), lock, config, out);
-        } else {
-            ++v6_prefixes;
-        }
-    }
-    if (v6_prefixes)
-        warnings.push_back(std::to_string(v6_prefixes) +
-                           " IPv6 prefix lock(s) left out: cdb keys cannot express a prefix; IPv6 sites use "
-                           "relaylock-check");
-    if (v4_prefixes)
-        warnings.push_back(std::to_string(v4_prefixes) + " IPv4 prefix lock(s) left out: only exact addresses are "
-                                                         "compiled");
-    return out;
+    std::optional<std::string_view> host_deny;
+    FirstRecords first = index_records(
+        statics.size(), [&](size_t i) { return std::string_view(statics[i].key); },
+        [&](size_t i) { return std::string_view(statics[i].data); }, host_deny);
+    return records_for_locks(first, host_deny, locks, config, warnings);
 }
 
 int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, const Config& config,
                   const std::string& cdb, const std::string& tmp)
 {
-    std::vector<RuleRecord> statics;
-    std::string message;
-    if (syntax_error(rules_text, statics, message)) {
-        log::fatal(message);
-        return 100;
-    }
-    return write_logged(statics, locks, config, cdb, tmp);
+    Compiled c = compile(rules_text, locks, config, cdb, tmp);
+    if (c.code != 100)
+        for (const auto& w : c.warnings) log::warning(w);
+    if (c.code != 0) log::fatal(c.message);
+    return c.code;
 }
 
 bool request_rebuild(Store& store, const Config& config)
@@ -517,26 +600,28 @@ int rules_main(int argc, char** argv)
         log::line("usage: relaylock-rules CDB TMP < RULES");
         return 100;
     }
-    std::string text;
-    if (!read_everything(0, text)) {
+    Input input;
+    if (!input.read_all(0)) {
         log::fatal(log::with_errno("unable to read input", errno));
         return 111;
     }
-    std::vector<RuleRecord> statics;
-    std::string message;
-    if (syntax_error(text, statics, message)) {
-        log::fatal(message);
-        return 100;
-    }
-    text = std::string();  // the records hold what is needed
     Config config = load_config();
     std::vector<Lock> locks;
     auto store = open_store(config);
+    std::string store_fault;
     if (active_locks(*store, std::time(nullptr), config, locks) == StoreResult::fault) {
-        log::warning("unable to read locks, compiling without them: " + store->error());
+        store_fault = store->error();
         locks.clear();
     }
-    return write_logged(statics, locks, config, argv[1], argv[2]);
+    Compiled c = compile(input.text(), locks, config, argv[1], argv[2]);
+    if (c.code == 100) {  // one line: the error
+        log::fatal(c.message);
+        return 100;
+    }
+    if (!store_fault.empty()) log::warning("unable to read locks, compiled without them: " + store_fault);
+    for (const auto& w : c.warnings) log::warning(w);
+    if (c.code != 0) log::fatal(c.message);
+    return c.code;
 }
 
 } // namespace qs::relaylock
