@@ -204,4 +204,13 @@ check "burst: rebuilds coalesced ($rebuilds for 200 logins)" test "$rebuilds" -g
 lacks "burst: no faults" "$SCRATCH/burst.err" 'warning'
 check "burst: no marker or temp file left" sh -c "! [ -e '$RELAYLOCK_CDB.pending' ] && ! [ -e '$RELAYLOCK_CDB.tmp' ]"
 
+# 6. The man page.
+if command -v groff > /dev/null; then
+  same "man page: groff -man -ww silent" "$(groff -man -ww -z "$TOP/relaylock/relaylock-rules.8" 2>&1)" ""
+else
+  ok "# SKIP groff missing"
+fi
+contains "man page: EXIT CODES section" "$TOP/relaylock/relaylock-rules.8" '^\.SH EXIT CODES'
+contains "man page: IPv6 sites use relaylock-check" "$TOP/relaylock/relaylock-rules.8" 'IPv6 sites use'
+
 finish
