@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <csignal>
 #include <ctime>
 #include <time.h>
 #include <fcntl.h>
@@ -486,6 +487,19 @@ public:
     // be started (the caller carries on itself).
     bool detach()
     {
+        // With SIGCHLD ignored (inherited through exec) waitpid could not
+        // tell whether the grandchild started, and two rebuilders would run.
+        struct sigaction default_action {}, previous {};
+        default_action.sa_handler = SIG_DFL;
+        ::sigaction(SIGCHLD, &default_action, &previous);
+        bool detached = start_grandchild();
+        ::sigaction(SIGCHLD, &previous, nullptr);
+        return detached;
+    }
+
+private:
+    bool start_grandchild()
+    {
         pid_t child = ::fork();
         if (child < 0) return false;
         if (child == 0) {
@@ -504,12 +518,11 @@ public:
         }
         int status = 0;
         while (::waitpid(child, &status, 0) < 0)
-            if (errno != EINTR) return false;
+            if (errno != EINTR) return true;  // unknown: better a late rebuild than two rebuilders
         // The grandchild holds the lock now (same open file): never unlock here.
         return WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
 
-private:
     // The client's socket must not stay open in the background: 0 and 1,
     // and 2 unless it is a log.
     static void detach_descriptors()
