@@ -57,6 +57,39 @@ timeout 5 tcprules "$SCRATCH/t.cdb" "$SCRATCH/t.tmp" < "$GOLDEN/isp.rules"
 timeout 5 relaylock-rules "$SCRATCH/o.cdb" "$SCRATCH/o.tmp" < "$SCRATCH/colonless.rules"
 check "colonless and blank-only lines skipped" cmp -s "$SCRATCH/o.cdb" "$SCRATCH/t.cdb"
 
+# Random lines (fixed seed) in every syntax the format allows; the ones
+# relaylock-rules accepts that hold a colon (valid for the installed
+# tcprules too) must compile to the same cdb.
+if command -v python3 > /dev/null; then
+  python3 - > "$SCRATCH/random.lines" <<'PY'
+import random
+rnd = random.Random(20261128)
+alpha = "0123456789.-:=@#ab \t,\"'|x"
+def text(chars, most):
+    return "".join(rnd.choice(chars) for _ in range(rnd.randint(0, most)))
+for _ in range(300):
+    line = text(alpha, 14) + ":" + rnd.choice(["allow", "deny"])
+    for _ in range(rnd.randint(0, 3)):
+        q = rnd.choice("\"'|x=,:")
+        line += "," + text("ABC_:, x", 4) + "=" + q + text("abc:, =-'\"|", 6).replace(q, "") + q
+    print(line + rnd.choice(["", " ", "\t", " \t "]))
+PY
+  : > "$SCRATCH/random.rules"
+  while IFS= read -r line; do
+    case $line in *:*) ;; *) continue ;; esac
+    printf '%s\n' "$line" > "$SCRATCH/one.rules"
+    timeout 5 relaylock-rules "$SCRATCH/one.cdb" "$SCRATCH/one.tmp" < "$SCRATCH/one.rules" 2> /dev/null &&
+      cat "$SCRATCH/one.rules" >> "$SCRATCH/random.rules"
+  done < "$SCRATCH/random.lines"
+  echo "# random corpus: $(wc -l < "$SCRATCH/random.rules") valid lines of 300"
+  timeout 5 tcprules "$SCRATCH/t.cdb" "$SCRATCH/t.tmp" < "$SCRATCH/random.rules" > /dev/null 2>&1
+  same "random corpus: installed tcprules accepts it" "$?" 0
+  timeout 5 relaylock-rules "$SCRATCH/o.cdb" "$SCRATCH/o.tmp" < "$SCRATCH/random.rules"
+  check "random corpus: byte-identical cdb" cmp -s "$SCRATCH/o.cdb" "$SCRATCH/t.cdb"
+else
+  ok "# SKIP python3 missing"
+fi
+
 # 2. Syntax errors: exit 100, one line naming the line, old cdb untouched, no hang.
 cp "$SCRATCH/o.cdb" "$SCRATCH/before.cdb"
 n=0
