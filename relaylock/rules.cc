@@ -15,10 +15,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 #include <ctime>
-#include <time.h>
 #include <fcntl.h>
 #include <memory>
 #include <optional>
@@ -342,10 +341,10 @@ private:
 };
 
 struct Compiled {
-    int code = 0;           // 0, 100 (syntax error), 111 (system fault)
-    std::string message;    // for 100 and 111
+    int code = 0;         // 0, 100 (syntax error), 111 (system fault)
+    std::string message;  // for 100 and 111
     std::vector<std::string> warnings;
-    size_t lock_records = 0;
+    size_t lock_record_count = 0;
 };
 
 // Rules text plus locks into cdb via tmp: lock records first (the first
@@ -384,7 +383,7 @@ Compiled compile(std::string_view text, const std::vector<Lock>& locks, const Co
             statics.size(), [&](size_t i) { return statics.key(i); }, [&](size_t i) { return statics.data(i); },
             host_deny);
         std::vector<RuleRecord> dynamic = records_for_locks(first, host_deny, locks, config, c.warnings);
-        c.lock_records = dynamic.size();
+        c.lock_record_count = dynamic.size();
         written = write_cdb_atomically(
             cdb, tmp,
             [&](const CdbAdd& add) {
@@ -428,7 +427,7 @@ bool rebuild_once(Store& store, const Config& config)
         return false;
     }
     log::line("rebuild cdb=" + log::escape(config.cdb) + " locks=" + std::to_string(locks.size()) +
-              " records=" + std::to_string(c.lock_records));
+              " records=" + std::to_string(c.lock_record_count));
     return true;
 }
 
