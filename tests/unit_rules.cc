@@ -200,6 +200,9 @@ TEST_CASE("compile_rules: syntax error keeps the old cdb; locks come first")
     qs::relaylock::Config config;
     CHECK(qs::relaylock::compile_rules("1.2.3.4:allow\n", {}, config, cdb, tmp) == 0);
     auto size = fs::file_size(cdb);
+    CHECK(qs::relaylock::compile_rules("1.2.3.5:allow\n1.2.3.4:nope\n", {}, config, cdb, tmp) == 100);
+    CHECK(fs::file_size(cdb) == size);
+    CHECK_FALSE(fs::exists(tmp));
     CHECK(qs::relaylock::compile_rules("1.2.3.4:allow\nbad:\n", {lock_of("192.0.2.1")}, config, cdb, tmp) == 100);
     CHECK(fs::file_size(cdb) == size);
     CHECK_FALSE(fs::exists(tmp));
