@@ -415,7 +415,11 @@ bool rebuild_once(Store& store, const Config& config)
         log::warning("unable to rebuild: unable to read locks: " + store.error());
         return false;
     }
-    Compiled c = compile(input.text(), locks, config, config.cdb, config.cdb + ".tmp");
+    // A temporary file left by a rebuilder that died may belong to another
+    // user; we hold the lock, so nobody else is writing it.
+    std::string tmp = config.cdb + ".tmp";
+    ::unlink(tmp.c_str());
+    Compiled c = compile(input.text(), locks, config, config.cdb, tmp);
     for (const auto& w : c.warnings) log::warning(w);
     if (c.code == 100) {
         log::warning("unable to rebuild " + log::escape(config.cdb) + ": " + log::escape(config.rules) + ": " +
@@ -573,13 +577,15 @@ bool request_rebuild(Store& store, const Config& config)
 {
     Rebuilder r(store, config);
     // The marker first: whoever holds the lock now will see it.
-    Fd marker(::open(r.pending.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    // Read-only opens: the marker and lock may belong to another mailbox
+    // user; creating or locking them needs no write permission on the file.
+    Fd marker(::open(r.pending.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!marker) {
         log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(r.pending), errno));
         return false;
     }
     marker.reset();
-    r.lock.reset(::open(r.lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    r.lock.reset(::open(r.lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!r.lock) {
         log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(r.lock_path), errno));
         return false;
