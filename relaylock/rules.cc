@@ -62,9 +62,9 @@ bool range_bound(std::string_view text, unsigned long& n)
     return true;
 }
 
-// Where parsing stopped: at the end, at a syntax error, or because the
-// sink refused a record (a write error).
-enum class ParseEnd { done, syntax, sink };
+// Where parsing stopped: at the end, at a syntax error, because the sink
+// refused a record (a write error), or at a read error.
+enum class ParseEnd { done, syntax, sink, input };
 
 // Gives address's records to sink(key, data): one, or one per number of a
 // range such as "1.2.3.40-50" (only in keys without '=' and '@').
@@ -130,16 +130,82 @@ template <typename Sink> ParseEnd parse_line(std::string_view line, std::string&
     return add_address(address, data, key, sink);
 }
 
-// Parses text as tcprules does, giving each record in order to
-// sink(key, data) -> bool.
-template <typename Sink> ParseEnd parse_each(std::string_view text, RulesError& err, Sink&& sink)
+// The lines of a text in memory, without their newlines.
+class TextLines {
+public:
+    explicit TextLines(std::string_view text) : text_(text) {}
+    bool next(std::string_view& line)
+    {
+        if (text_.empty()) return false;
+        size_t newline = text_.find('\n');
+        line = text_.substr(0, newline);
+        text_.remove_prefix(newline == std::string_view::npos ? text_.size() : newline + 1);
+        return true;
+    }
+    int error() const { return 0; }
+
+private:
+    std::string_view text_;
+};
+
+// The lines of a descriptor, read in big blocks; a line stays valid until
+// the next call. error(): errno of a read error that ended the lines.
+class FdLines {
+public:
+    explicit FdLines(int fd) : fd_(fd) { grow(1 << 16); }
+    bool next(std::string_view& line)
+    {
+        for (;;) {
+            if (auto newline = static_cast<char*>(std::memchr(buffer_.get() + scanned_, '\n', end_ - scanned_))) {
+                line = std::string_view(buffer_.get() + start_, static_cast<size_t>(newline - buffer_.get()) - start_);
+                start_ = scanned_ = static_cast<size_t>(newline - buffer_.get()) + 1;
+                return true;
+            }
+            scanned_ = end_;
+            if (eof_ || error_) {
+                if (start_ == end_ || error_) return false;
+                line = std::string_view(buffer_.get() + start_, end_ - start_);
+                start_ = end_;
+                return true;
+            }
+            if (start_ > 0) {  // keep the unfinished line, at the front
+                std::memmove(buffer_.get(), buffer_.get() + start_, end_ - start_);
+                end_ -= start_;
+                scanned_ = end_;
+                start_ = 0;
+            }
+            if (end_ == capacity_) grow(2 * capacity_);
+            ssize_t r = ::read(fd_, buffer_.get() + end_, capacity_ - end_);
+            if (r < 0 && errno != EINTR) error_ = errno;
+            if (r == 0) eof_ = true;
+            if (r > 0) end_ += static_cast<size_t>(r);
+        }
+    }
+    int error() const { return error_; }
+
+private:
+    void grow(size_t capacity)
+    {
+        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+        if (end_) std::memcpy(bigger.get(), buffer_.get(), end_);
+        buffer_ = std::move(bigger);
+        capacity_ = capacity;
+    }
+    int fd_;
+    std::unique_ptr<char[]> buffer_;
+    size_t capacity_ = 0, start_ = 0, scanned_ = 0, end_ = 0;
+    bool eof_ = false;
+    int error_ = 0;
+};
+
+// Parses lines as tcprules does, giving each record in order to
+// sink(key, data) -> bool. ParseEnd::input: lines.error() says why.
+template <typename Lines, typename Sink> ParseEnd parse_each(Lines& lines, RulesError& err, Sink&& sink)
 {
     std::string data, key;
     unsigned long number = 0;
-    while (!text.empty()) {
-        size_t newline = text.find('\n');
-        std::string_view line = text.substr(0, newline);
-        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    std::string_view line;
+    while (lines.next(line)) {
         ++number;
         if (!line.empty() && line[0] == '#') continue;
         while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
@@ -150,7 +216,7 @@ template <typename Sink> ParseEnd parse_each(std::string_view text, RulesError& 
         }
         if (end != ParseEnd::done) return end;
     }
-    return ParseEnd::done;
+    return lines.error() ? ParseEnd::input : ParseEnd::done;
 }
 
 // Records kept compactly: every key and data in one buffer.
@@ -305,41 +371,6 @@ FirstRecords index_records(size_t count, KeyAt key_at, DataAt data_at, std::opti
     return first;
 }
 
-// All of a descriptor's bytes, read in big blocks without zero-filling.
-class Input {
-public:
-    // False with errno on a read error.
-    bool read_all(int fd)
-    {
-        struct stat st;
-        size_t want = 1 << 16;
-        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-            want = static_cast<size_t>(st.st_size) + 1;  // + 1: end of file seen without growing
-        for (;;) {
-            if (size_ == capacity_) grow(std::max(want, 2 * capacity_));
-            ssize_t r = ::read(fd, buffer_.get() + size_, capacity_ - size_);
-            if (r == 0) return true;
-            if (r < 0) {
-                if (errno == EINTR) continue;
-                return false;
-            }
-            size_ += static_cast<size_t>(r);
-        }
-    }
-    std::string_view text() const { return {buffer_.get(), size_}; }
-
-private:
-    void grow(size_t capacity)
-    {
-        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
-        if (size_) std::memcpy(bigger.get(), buffer_.get(), size_);
-        buffer_ = std::move(bigger);
-        capacity_ = capacity;
-    }
-    std::unique_ptr<char[]> buffer_;
-    size_t size_ = 0, capacity_ = 0;
-};
-
 struct Compiled {
     int code = 0;         // 0, 100 (syntax error), 111 (system fault)
     std::string message;  // for 100 and 111
@@ -347,18 +378,25 @@ struct Compiled {
     size_t lock_record_count = 0;
 };
 
-// Rules text plus locks into cdb via tmp: lock records first (the first
-// record of a key is the one tcpserver uses), then the static ones. Without
-// locks the records go straight from the text into the cdb.
-Compiled compile(std::string_view text, const std::vector<Lock>& locks, const Config& config, const std::string& cdb,
-                 const std::string& tmp)
+// Rules plus locks into cdb via tmp: lock records first (the first record
+// of a key is the one tcpserver uses), then the static ones. Without locks
+// the records go straight from the input into the cdb. input_name: for the
+// message about a read error.
+template <typename Lines>
+Compiled compile(Lines& lines, std::string_view input_name, const std::vector<Lock>& locks, const Config& config,
+                 const std::string& cdb, const std::string& tmp)
 {
     Compiled c;
     RulesError err;
     ParseEnd end = ParseEnd::done;
-    auto syntax_error = [&] {
-        c.code = 100;
-        c.message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
+    auto failed = [&] {
+        if (end == ParseEnd::syntax) {
+            c.code = 100;
+            c.message = "syntax error on line " + std::to_string(err.line) + ": " + log::escape(err.text);
+        } else {
+            c.code = 111;
+            if (end == ParseEnd::input) c.message = log::with_errno("unable to read " + std::string(input_name), lines.error());
+        }
         return c;
     };
     bool written = false;
@@ -366,18 +404,17 @@ Compiled compile(std::string_view text, const std::vector<Lock>& locks, const Co
         written = write_cdb_atomically(
             cdb, tmp,
             [&](const CdbAdd& add) {
-                end = parse_each(text, err, add);
+                end = parse_each(lines, err, add);
                 return end == ParseEnd::done;
             },
             c.message);
     } else {
         RecordTable statics;
-        statics.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1, text.size() + 4096);
-        end = parse_each(text, err, [&](std::string_view key, std::string_view data) {
+        end = parse_each(lines, err, [&](std::string_view key, std::string_view data) {
             statics.add(key, data);
             return true;
         });
-        if (end == ParseEnd::syntax) return syntax_error();
+        if (end != ParseEnd::done) return failed();
         std::optional<std::string_view> host_deny;
         FirstRecords first = index_records(
             statics.size(), [&](size_t i) { return statics.key(i); }, [&](size_t i) { return statics.data(i); },
@@ -395,7 +432,7 @@ Compiled compile(std::string_view text, const std::vector<Lock>& locks, const Co
             },
             c.message);
     }
-    if (end == ParseEnd::syntax) return syntax_error();
+    if (end != ParseEnd::done && end != ParseEnd::sink) return failed();
     c.code = written ? 0 : 111;
     return c;
 }
@@ -404,12 +441,10 @@ Compiled compile(std::string_view text, const std::vector<Lock>& locks, const Co
 bool rebuild_once(Store& store, const Config& config)
 {
     Fd rules(::open(config.rules.c_str(), O_RDONLY | O_CLOEXEC));
-    Input input;
-    if (!rules || !input.read_all(rules.get())) {
-        log::warning(log::with_errno("unable to rebuild: unable to read " + log::escape(config.rules), errno));
+    if (!rules) {
+        log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(config.rules), errno));
         return false;
     }
-    rules.reset();
     std::vector<Lock> locks;
     if (active_locks(store, std::time(nullptr), config, locks) == StoreResult::fault) {
         log::warning("unable to rebuild: unable to read locks: " + store.error());
@@ -419,7 +454,8 @@ bool rebuild_once(Store& store, const Config& config)
     // user; we hold the lock, so nobody else is writing it.
     std::string tmp = config.cdb + ".tmp";
     ::unlink(tmp.c_str());
-    Compiled c = compile(input.text(), locks, config, config.cdb, tmp);
+    FdLines lines(rules.get());
+    Compiled c = compile(lines, log::escape(config.rules), locks, config, config.cdb, tmp);
     for (const auto& w : c.warnings) log::warning(w);
     if (c.code == 100) {
         log::warning("unable to rebuild " + log::escape(config.cdb) + ": " + log::escape(config.rules) + ": " +
@@ -546,7 +582,8 @@ private:
 
 bool parse_rules(std::string_view text, std::vector<RuleRecord>& out, RulesError& err)
 {
-    return parse_each(text, err, [&](std::string_view key, std::string_view data) {
+    TextLines lines(text);
+    return parse_each(lines, err, [&](std::string_view key, std::string_view data) {
                out.push_back(RuleRecord{std::string(key), std::string(data)});
                return true;
            }) == ParseEnd::done;
@@ -566,7 +603,8 @@ std::vector<RuleRecord> lock_records(const std::vector<RuleRecord>& statics, con
 int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, const Config& config,
                   const std::string& cdb, const std::string& tmp)
 {
-    Compiled c = compile(rules_text, locks, config, cdb, tmp);
+    TextLines lines(rules_text);
+    Compiled c = compile(lines, "rules", locks, config, cdb, tmp);
     if (c.code != 100)
         for (const auto& w : c.warnings) log::warning(w);
     if (c.code != 0) log::fatal(c.message);
@@ -618,11 +656,6 @@ int rules_main(int argc, char** argv)
         log::line("usage: relaylock-rules CDB TMP < RULES");
         return 100;
     }
-    Input input;
-    if (!input.read_all(0)) {
-        log::fatal(log::with_errno("unable to read input", errno));
-        return 111;
-    }
     Config config = load_config();
     std::vector<Lock> locks;
     auto store = open_store(config);
@@ -631,7 +664,8 @@ int rules_main(int argc, char** argv)
         store_fault = store->error();
         locks.clear();
     }
-    Compiled c = compile(input.text(), locks, config, argv[1], argv[2]);
+    FdLines lines(0);
+    Compiled c = compile(lines, "input", locks, config, argv[1], argv[2]);
     if (c.code == 100) {  // one line: the error
         log::fatal(c.message);
         return 100;
