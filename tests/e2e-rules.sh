@@ -90,6 +90,14 @@ else
   ok "# SKIP python3 missing"
 fi
 
+# Lines longer than the read block, through a pipe, no final newline.
+awk 'BEGIN { v = "y"; while (length(v) < 200000) v = v v
+  printf "1.2.3.4:allow,X=\"%s\"\n", v; for (i = 0; i < 20000; i++) print "#c"
+  printf "5.6.7.8:deny,Z=\"%s\"", substr(v, 1, 70000) }' > "$SCRATCH/long.rules"
+timeout 5 tcprules "$SCRATCH/t.cdb" "$SCRATCH/t.tmp" < "$SCRATCH/long.rules"
+cat "$SCRATCH/long.rules" | timeout 5 relaylock-rules "$SCRATCH/o.cdb" "$SCRATCH/o.tmp"
+check "long lines through a pipe: byte-identical cdb" cmp -s "$SCRATCH/o.cdb" "$SCRATCH/t.cdb"
+
 # 2. Syntax errors: exit 100, one line naming the line, old cdb untouched, no hang.
 cp "$SCRATCH/o.cdb" "$SCRATCH/before.cdb"
 n=0
