@@ -467,7 +467,7 @@ bool rebuild_once(Store& store, const Config& config)
         return false;
     }
     log::line("rebuild cdb=" + log::escape(config.cdb) + " locks=" + std::to_string(locks.size()) +
-              " records=" + std::to_string(c.lock_record_count));
+              " lock_records=" + std::to_string(c.lock_record_count));
     return true;
 }
 
