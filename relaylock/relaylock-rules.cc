@@ -4,5 +4,5 @@
 int main(int argc, char** argv)
 {
     qs::log::init("relaylock-rules");
-    return 111;
+    return qs::relaylock::rules_main(argc, argv);
 }

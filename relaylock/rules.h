@@ -40,10 +40,18 @@ int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, c
                   const std::string& cdb, const std::string& tmp);
 
 // Rules mode (config.rules_mode()): rebuild config.cdb from config.rules
-// and the store's active locks. Serialised across processes and coalesced:
-// a burst of requests causes only a few rebuilds. Logs faults; never blocks
-// a caller for longer than one rebuild. Returns false on a fault.
+// and the store's active locks. Serialised across processes (flock on
+// CDB.lock) and coalesced (marker CDB.pending): a caller that finds a
+// rebuild running leaves its request and returns at once; the one that
+// takes the lock waits 50 ms for more, rebuilds, and passes the lock to a
+// detached process that rebuilds, with growing waits, while requests keep
+// coming (it exits after a wait that brings none). So no caller waits for
+// more than one rebuild, and a burst of requests causes only a few. Logs one "rebuild" line per
+// rebuild and one line per fault. Returns false on a fault.
 bool request_rebuild(Store& store, const Config& config);
+
+// main() of relaylock-rules CDB TMP < RULES: 0, 100 or 111.
+int rules_main(int argc, char** argv);
 
 } // namespace qs::relaylock
 
