@@ -20,6 +20,14 @@ bool same_file(const struct stat& a, int fd)
     return ::fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+// Descriptor 2 is the client: the socket that is also 0 or 1 (qmail-popup
+// copies it onto 2). A terminal or pipe shared with 1 ("cmd 2>&1 | less",
+// an interactive shell) is the administrator reading, and keeps the lines.
+bool client_on_stderr(const struct stat& err)
+{
+    return S_ISSOCK(err.st_mode) && (same_file(err, 0) || same_file(err, 1));
+}
+
 void emit(int priority, std::string_view prefix, std::string_view text)
 {
     if (use_syslog) {
@@ -55,7 +63,7 @@ void init(const char* program_name)
         name = slash ? slash + 1 : program_name;
     }
     struct stat err;
-    use_syslog = ::fstat(2, &err) != 0 || same_file(err, 0) || same_file(err, 1);
+    use_syslog = ::fstat(2, &err) != 0 || client_on_stderr(err);
     if (use_syslog) ::openlog(name, LOG_PID, LOG_MAIL);
 }
 

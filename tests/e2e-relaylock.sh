@@ -69,6 +69,8 @@ status "relaylock-guard without PROG is a usage error (100)" 100 relaylock-guard
 status "relaylock-revoke without ADDRESS is a usage error (100)" 100 relaylock-revoke 2>/dev/null
 status "relaylock-revoke of a non-address exits 100" 100 relaylock-revoke 192.0.2.7 ../x 2>/dev/null
 check "a refused revoke removed nothing" [ -f "$STORE/192.0.2.7" ]
+same "an administrator's pipe shared by descriptors 1 and 2 gets the message" \
+  "$(relaylock-revoke ../x 2>&1 | cat)" "relaylock-revoke: fatal: not an address: ../x"
 status "relaylock-list takes no arguments (100)" 100 relaylock-list x 2>/dev/null
 
 # --- the checker ------------------------------------------------------------
