@@ -615,15 +615,16 @@ bool request_rebuild(Store& store, const Config& config)
 {
     Rebuilder r(store, config);
     // The marker first: whoever holds the lock now will see it.
-    // Read-only opens: the marker and lock may belong to another mailbox
-    // user; creating or locking them needs no write permission on the file.
+    // Read-only opens: flock needs no write permission. The lock is 0600:
+    // anyone who can open it can hold it and stall every rebuild, so only
+    // its owner (root, or the single virtual-mail uid) may.
     Fd marker(::open(r.pending.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!marker) {
         log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(r.pending), errno));
         return false;
     }
     marker.reset();
-    r.lock.reset(::open(r.lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    r.lock.reset(::open(r.lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!r.lock) {
         log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(r.lock_path), errno));
         return false;
