@@ -85,13 +85,22 @@ if [ -x relaylock/relaylock-rules ] && relaylock-rules 2>/dev/null; [ $? -ne 111
   SMTP=$(free_port)
   tcpserver -R -H -l demo.test -x $DEMO/tcp.smtp.cdb 127.0.0.1 $SMTP $SMTPD 2>>$DEMO/smtp.log &
   SERVERS="$SERVERS $!"; wait_port $SMTP
-  send 127.0.0.2 | show
+  POP=$(free_port)  # the POP service now with RELAYLOCK_RULES and RELAYLOCK_CDB
+  if [ "$(id -u)" -eq 0 ]; then
+    serve $POP $DEMO/pop.log relaylock-guard $POPUP $STANDINS/checkpassword relaylock $STANDINS/qmail-pop3d
+  else
+    serve $POP $DEMO/pop.log $POPUP $STANDINS/checkpassword relaylock $STANDINS/qmail-pop3d
+  fi
+  say "Alice sends before her POP login:"; send 127.0.0.2 | show
   fetch 127.0.0.2 secret > /dev/null
+  # The rebuild runs beside the login, a moment later.
+  i=0; until cdbget 127.0.0.2 < $DEMO/tcp.smtp.cdb >/dev/null 2>&1 || [ $i -gt 50 ]; do sleep 0.1; i=$((i+1)); done
   say "After Alice's POP login the cdb holds her lock (cdbdump):"
-  cdbdump < $DEMO/tcp.smtp.cdb | tr '\0' '|' | show
-  send 127.0.0.2 | show
+  cdbdump < $DEMO/tcp.smtp.cdb | tr '\0' '|' | grep . | show
+  say "Alice sends after it:"; send 127.0.0.2 | show
   relaylock-revoke 127.0.0.2 2>/dev/null
-  send 127.0.0.2 | show
+  i=0; while cdbget 127.0.0.2 < $DEMO/tcp.smtp.cdb >/dev/null 2>&1 && [ $i -le 50 ]; do sleep 0.1; i=$((i+1)); done
+  say "Alice sends after relaylock-revoke 127.0.0.2:"; send 127.0.0.2 | show
   say "Revoked, and the cdb rebuilt: relaying from 127.0.0.2 ends."
 fi
 echo
