@@ -86,15 +86,8 @@ public:
 
     StoreResult scan(const std::function<void(std::string_view, std::string_view)>& fn) override
     {
-        if (!dir_) return opened_fault();
-        int copy = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (copy < 0) return fault("unable to read store directory", errno);
-        DIR* d = ::fdopendir(copy);
-        if (!d) {
-            int err = errno;
-            ::close(copy);
-            return fault("unable to read store directory", err);
-        }
+        DIR* d = open_listing();
+        if (!d) return StoreResult::fault;
         std::string value;
         for (;;) {
             errno = 0;
@@ -114,15 +107,8 @@ public:
 
     StoreResult sweep_leftovers(long max_age) override
     {
-        if (!dir_) return opened_fault();
-        int copy = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (copy < 0) return fault("unable to read store directory", errno);
-        DIR* d = ::fdopendir(copy);
-        if (!d) {
-            int err = errno;
-            ::close(copy);
-            return fault("unable to read store directory", err);
-        }
+        DIR* d = open_listing();
+        if (!d) return StoreResult::fault;
         std::time_t now = std::time(nullptr);
         for (;;) {
             struct dirent* e = ::readdir(d);
@@ -138,6 +124,27 @@ public:
 
 private:
     static constexpr const char* temp_prefix = ".tmp.";
+
+    // A listing of the store on a descriptor of its own (readdir moves the
+    // offset); nullptr after recording the fault.
+    DIR* open_listing()
+    {
+        if (!dir_) {
+            opened_fault();
+            return nullptr;
+        }
+        int copy = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (copy < 0) {
+            fault("unable to read store directory", errno);
+            return nullptr;
+        }
+        DIR* d = ::fdopendir(copy);
+        if (!d) {
+            fault("unable to read store directory", errno);
+            ::close(copy);
+        }
+        return d;
+    }
 
     bool ready(std::string_view key, std::string& name)
     {

@@ -3,7 +3,7 @@
 #include "smtp-auth-checkpassword/mkdb.h"
 #include "smtp-auth-checkpassword/userdb.h"
 
-#include "tests/unit_auth_scratch.h"
+#include "tests/scratch.h"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -114,7 +114,7 @@ TEST_CASE("smtp-auth-mkdb -v reads vpopmail's vpasswd")
 
 TEST_CASE("the cdb is replaced atomically and read with one probe; damage is a fault")
 {
-    AuthScratch s;
+    ScratchDir s;
     std::string cdb = s.path / "users.cdb", tmp = s.path / "users.tmp", error;
     std::vector<qs::CdbRecord> records;
     std::deque<std::string> storage;

@@ -1,7 +1,7 @@
 // The failure throttle over the directory store.
 #include "smtp-auth-checkpassword/throttle.h"
 
-#include "tests/unit_auth_scratch.h"
+#include "tests/scratch.h"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -15,7 +15,7 @@ std::optional<qs::Address> ip(const char* text) { return qs::parse_address(text)
 
 TEST_CASE("a pair is locked after MAXFAIL failures, until the lockout ends")
 {
-    AuthScratch s;
+    ScratchDir s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 3;
@@ -34,7 +34,7 @@ TEST_CASE("a pair is locked after MAXFAIL failures, until the lockout ends")
 
 TEST_CASE("failures outside the window do not add up")
 {
-    AuthScratch s;
+    ScratchDir s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 2;
@@ -48,7 +48,7 @@ TEST_CASE("failures outside the window do not add up")
 
 TEST_CASE("an address guessing many users is locked at 4 x MAXFAIL")
 {
-    AuthScratch s;
+    ScratchDir s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 2;
@@ -65,7 +65,7 @@ TEST_CASE("an address guessing many users is locked at 4 x MAXFAIL")
 
 TEST_CASE("a distributed guesser locks the user, but not from the customer's own address")
 {
-    AuthScratch s;
+    ScratchDir s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 1;
@@ -87,7 +87,7 @@ TEST_CASE("a distributed guesser locks the user, but not from the customer's own
 
 TEST_CASE("a success clears its own pair's count; trusted addresses are never throttled")
 {
-    AuthScratch s;
+    ScratchDir s;
     auto store = qs::open_directory_store(s.path.string());
     ThrottleConfig c;
     c.maxfail = 3;

@@ -1,5 +1,6 @@
 // bounce-fmt: control files, streaming copies, qmail-queue's codes.
 #include "bounce-fmt/bounce.h"
+#include "tests/scratch.h"
 
 #include <doctest/doctest.h>
 #include <cstdlib>
@@ -14,14 +15,7 @@ namespace fs = std::filesystem;
 using namespace std::string_literals;
 
 namespace {
-struct ControlDir {
-    fs::path path;
-    ControlDir()
-    {
-        char tmpl[] = "/tmp/qsend-unit-bounce.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~ControlDir() { fs::remove_all(path); }
+struct ControlDir : ScratchDir {
     void put(const char* name, const std::string& text) const
     {
         std::ofstream(path / name, std::ios::binary) << text;

@@ -1,4 +1,5 @@
 #include "lib/store.h"
+#include "tests/scratch.h"
 
 #include <doctest/doctest.h>
 #include <cstdlib>
@@ -9,17 +10,6 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-struct ScratchDir {
-    fs::path path;
-    ScratchDir()
-    {
-        char tmpl[] = "/tmp/qsend-unit.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~ScratchDir() { fs::remove_all(path); }
-};
-} // namespace
 
 TEST_CASE("file names never leave the store or hide")
 {
