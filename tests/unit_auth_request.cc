@@ -105,7 +105,11 @@ TEST_CASE("indimail's trailing method byte")
     CHECK(r.password == "secret");
     REQUIRE(parse("alice\0secret\0\0\2\0"s, CallerEnv{}, r) == Parse::ok);
     CHECK(r.mech == "plain");
-    REQUIRE(parse(cram, CallerEnv{}, r) == Parse::ok);
+    // The byte alone could be smuggled in a LOGIN user name: CHKPW_CRAM must say so.
+    CHECK(parse(cram, CallerEnv{}, r) == Parse::misuse);
+    CallerEnv indimail;
+    indimail.cram_order = "challenge-digest";
+    REQUIRE(parse(cram, indimail, r) == Parse::ok);
     CHECK(r.kind == Kind::cram);
     CHECK(r.challenge == "<1.2@h>");
     // the s/qmail caller is known by SMTPAUTH: a trailing byte there is smuggled
