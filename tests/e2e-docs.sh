@@ -20,4 +20,11 @@ contains "README shows the test command" README.md 'make check'
 contains ".ci/run runs the README's test command" .ci/run 'sh tests/setup' 
 contains ".ci/run runs make check" .ci/run 'make check'
 contains "INSTALL has numbered steps" INSTALL '^ *1\. '
+make -s install DESTDIR="$SCRATCH/stage" >/dev/null 2>&1
+status "make install honours DESTDIR" 0 test -x "$SCRATCH/stage$(head -n 1 conf-home)/bin/relaylock-check"
+programs=$(ls "$SCRATCH/stage$(head -n 1 conf-home)/bin" | wc -l)
+pages=$(ls "$SCRATCH/stage$(head -n 1 conf-home)/share/man/man8" | wc -l)
+same "make install puts a man page beside every program" "$pages" "$programs"
+installed_setuid=$(find "$SCRATCH/stage" -perm -4000 -o -perm -2000 | wc -l)
+same "nothing is installed setuid or setgid" "$installed_setuid" "0"
 finish
