@@ -1,11 +1,17 @@
 # Shared by the demonstration parts: paths, a scratch directory removed on
 # exit, servers stopped on exit, and a way to say things.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-PATH="$TOP/relaylock:$TOP/smtp-auth-checkpassword:$TOP/bounce-fmt:$PATH"
-export PATH
-STANDINS=$TOP/tests/standins
 DEMO=$(mktemp -d /tmp/qsend-demo.XXXXXX) || exit 111
 chmod 755 "$DEMO"
+# Copies the mailbox user (uid 65534) can run wherever the tree is.
+STANDINS=$DEMO/standins
+mkdir "$DEMO/bin" "$STANDINS" || exit 111
+cp "$TOP"/relaylock/relaylock* "$TOP"/smtp-auth-checkpassword/smtp-auth-* "$TOP"/bounce-fmt/bounce-fmt "$DEMO/bin/" 2>/dev/null
+rm -f "$DEMO"/bin/*.*
+cp "$TOP"/tests/standins/* "$STANDINS/"
+chmod 755 "$DEMO/bin" "$STANDINS" "$DEMO"/bin/* "$STANDINS"/*
+PATH="$DEMO/bin:$PATH"
+export PATH
 SERVERS=""
 trap 'for p in $SERVERS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$DEMO"' EXIT
 trap 'exit 1' INT TERM

@@ -19,7 +19,7 @@ chmod 644 users.cdb
 # sends the checker's log where the test can read it.
 cat > checker <<WRAP
 #!/bin/sh
-exec env CHKPW_USERS=$SCRATCH/users.cdb $TOP/smtp-auth-checkpassword/smtp-auth-checkpassword "\$@" 2>>$SCRATCH/state/checker.log
+exec env CHKPW_USERS=$SCRATCH/users.cdb $BIN/smtp-auth-checkpassword "\$@" 2>>$SCRATCH/state/checker.log
 WRAP
 chmod 755 checker
 cat > dovecot.conf <<CONF

@@ -14,7 +14,6 @@ mkdir "$STORE" && chmod 755 "$STORE"
 export RELAYLOCK_DIR="$STORE" RELAYLOCK_NEVER=""
 unset RELAYLOCK_RULES RELAYLOCK_CDB RELAYLOCK_EXPIRY RELAYCLIENT RBLSMTPD
 
-STANDINS=$TOP/tests/standins
 cat > $SCRATCH/attacker <<'ATTACK'
 #!/bin/sh
 # A mailbox user with a shell, after a good login: tries to lock another

@@ -2,10 +2,21 @@
 # "not ok N - ...") that tests/run counts. Gives each suite a scratch
 # directory that is removed on exit, and the built programs' paths.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-PATH="$TOP/relaylock:$TOP/smtp-auth-checkpassword:$TOP/bounce-fmt:$PATH"
-export PATH
 SCRATCH=$(mktemp -d /tmp/qsend-test.XXXXXX) || exit 111
 chmod 755 "$SCRATCH"
+# The built programs and the stand-ins run from copies in the scratch
+# directory: tests switch to uid 65534, which may not be able to reach a
+# checkout under a private directory (CI clones where it likes).
+BIN=$SCRATCH/bin STANDINS=$SCRATCH/standins
+mkdir "$BIN" "$STANDINS" || exit 111
+for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/*; do
+  case "$prog" in *.*) continue ;; esac
+  [ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$BIN/"
+done
+cp "$TOP"/tests/standins/* "$STANDINS/"
+chmod 755 "$BIN" "$STANDINS" "$BIN"/* "$STANDINS"/*
+PATH="$BIN:$PATH"
+export PATH
 CLEANUP_PIDS=""
 cleanup() {
   for pid in $CLEANUP_PIDS; do kill "$pid" 2>/dev/null; done
