@@ -10,7 +10,7 @@ chmod 755 "$SCRATCH"
 BIN=$SCRATCH/bin STANDINS=$SCRATCH/standins
 mkdir "$BIN" "$STANDINS" || exit 111
 for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/*; do
-  case "$prog" in *.*) continue ;; esac
+  case "${prog##*/}" in *.*) continue ;; esac
   [ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$BIN/"
 done
 cp "$TOP"/tests/standins/* "$STANDINS/"
