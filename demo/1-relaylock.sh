@@ -51,6 +51,8 @@ step "3. Alice sends again from 127.0.0.2"
 send 127.0.0.2 | show
 say "Accepted: relaylock-check found her lock and set RELAYCLIENT for qmail-smtpd:"
 grep 'relay ip=' $DEMO/smtp.log | show
+say "The environment qmail-smtpd received, before and after her POP login:"
+grep '^qmail-smtpd: from 127.0.0.2 ' $DEMO/smtp.log | show
 
 step "4. Someone else at 127.0.0.3 tries to relay, and guesses a password"
 send 127.0.0.3 | show

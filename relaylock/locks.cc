@@ -14,6 +14,7 @@ bool never_list_broken = false;
 namespace {
 constexpr const char* default_directory = CONF_QMAIL "/relaylock";
 constexpr const char* default_never = "127.0.0.0/8 ::1/128";
+constexpr unsigned long min_v6prefix = 48;
 constexpr unsigned long max_expiry = 10UL * 365 * 86400;
 // A login time this far in the future is junk (clocks between hosts may differ a little).
 constexpr std::time_t future_slack = 300;
@@ -27,8 +28,11 @@ Config load_config()
     if (auto e = env::number("RELAYLOCK_EXPIRY", 600, max_expiry)) c.expiry = *e;
     else log::warning("RELAYLOCK_EXPIRY is not a number of seconds; using 600");
     if (auto r = env::get("RELAYLOCK_RELAYCLIENT")) c.relayclient = std::string(*r);
-    if (auto p = env::number("RELAYLOCK_V6PREFIX", 64, 128)) c.v6prefix = static_cast<unsigned>(*p);
-    else log::warning("RELAYLOCK_V6PREFIX is not a prefix length 0-128; using 64");
+    // Shorter than a /48 (one customer site) would let one login open
+    // relay for a whole provider, or with 0 for every IPv6 client.
+    auto v6 = env::number("RELAYLOCK_V6PREFIX", 64, 128);
+    if (v6 && *v6 >= min_v6prefix) c.v6prefix = static_cast<unsigned>(*v6);
+    else log::warning("RELAYLOCK_V6PREFIX is not a prefix length 48-128; using 64");
     auto never_text = env::get("RELAYLOCK_NEVER").value_or(default_never);
     std::string bad;
     if (auto list = parse_prefix_list(never_text, &bad)) {

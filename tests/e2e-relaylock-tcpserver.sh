@@ -89,6 +89,20 @@ pop_login 127.0.0.6 $POP_DEFAULT secret >/dev/null
 check "with the default RELAYLOCK_NEVER a loopback login is not locked" [ ! -e "$STORE/127.0.0.6" ]
 contains "the refusal is logged" $SCRATCH/pop-default.log 'not locking ip=127\.0\.0\.6'
 
+# The single-uid virtual-user layout: no guard, the store belongs to the
+# one mailbox uid, and relaylock writes it itself.
+VSTORE=$SCRATCH/vstore
+mkdir -m 755 "$VSTORE" && chown 65534:65534 "$VSTORE"
+VIRTUAL=$(free_port)
+RELAYLOCK_DIR=$VSTORE tcpserver -R -H -l pop.test 127.0.0.1 $VIRTUAL $STANDINS/qmail-popup $STANDINS/checkpassword relaylock $STANDINS/qmail-pop3d 2>$SCRATCH/pop-virtual.log &
+CLEANUP_PIDS="$CLEANUP_PIDS $!"
+wait_port $VIRTUAL
+out=$(pop_login 127.0.0.9 $VIRTUAL secret)
+same "single-uid layout: the login proceeds" "$(echo "$out" | tail -n 1)" "+OK maildrop ready (running as uid 65534)"
+same "single-uid layout: relaylock, as the mailbox uid, wrote the lock" "$(stat -c %u "$VSTORE/127.0.0.9" 2>/dev/null)" "65534"
+same "single-uid layout: that client relays" \
+  "$(RELAYLOCK_DIR=$VSTORE TCPREMOTEIP=127.0.0.9 relaylock-check sh -c "$show_env" 2>/dev/null)" "RELAYCLIENT= RBLSMTPD= USER=alice"
+
 # Descriptor 2 is the client's socket under qmail-popup: relaylock (not
 # under a guard) must write nothing there, even when it has a warning.
 DIRECT=$(free_port)

@@ -138,6 +138,17 @@ same "the next /64 does not" \
 RELAYLOCK_V6PREFIX=128 TCPREMOTEIP=2001:db8:9::5 relaylock true 2>/dev/null
 same "RELAYLOCK_V6PREFIX=128 locks the exact address" \
   "$(RELAYLOCK_V6PREFIX=128 TCPREMOTEIP=2001:db8:9::6 relaylock-check sh -c "$show_env" 2>/dev/null)" "RELAYCLIENT=unset RBLSMTPD=unset USER=unset"
+for bad in 0 47 129 x; do
+  RELAYLOCK_V6PREFIX=$bad TCPREMOTEIP=2001:db8:7:7::1 relaylock true 2>$SCRATCH/err
+  if relaylock-list | grep -q '^2001:db8:7:7::/64 ' && grep -q 'RELAYLOCK_V6PREFIX is not a prefix length 48-128' $SCRATCH/err; then
+    ok "RELAYLOCK_V6PREFIX=$bad is refused with a warning and the /64 is locked"
+  else
+    not_ok "RELAYLOCK_V6PREFIX=$bad"; relaylock-list | sed 's/^/#   /'
+  fi
+  relaylock-revoke 2001:db8:7:7::1 2>/dev/null
+done
+same "with RELAYLOCK_V6PREFIX=0 no other IPv6 client relays" \
+  "$(RELAYLOCK_V6PREFIX=0 TCPREMOTEIP=2001:db8:8::1 relaylock-check sh -c "$show_env" 2>/dev/null)" "RELAYCLIENT=unset RBLSMTPD=unset USER=unset"
 relaylock-revoke 2001:db8:1:2:cccc::1 2>/dev/null
 same "revoking an address inside a locked /64 revokes the /64" \
   "$(TCPREMOTEIP=2001:db8:1:2:bbbb::9 relaylock-check sh -c "$show_env" 2>/dev/null)" "RELAYCLIENT=unset RBLSMTPD=unset USER=unset"
