@@ -163,6 +163,11 @@ int guard_main(int argc, char** argv)
         exec_next(argv + 1);
     }
     Fd reader(ends[0]), writer(ends[1]);
+    // An ignored SIGCHLD (inherited through exec) would make waitpid fail
+    // and lose the chain's exit status.
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    ::sigaction(SIGCHLD, &default_action, nullptr);
     pid_t child = ::fork();
     if (child < 0) {
         log::warning(log::with_errno("unable to fork; running without relay locks", errno));

@@ -66,6 +66,9 @@ status "relaylock-check: a missing PROG exits 111" 111 env TCPREMOTEIP=192.0.2.7
 status "relaylock without PROG is a usage error (100)" 100 relaylock 2>/dev/null
 status "relaylock-check without PROG is a usage error (100)" 100 relaylock-check 2>/dev/null
 status "relaylock-guard without PROG is a usage error (100)" 100 relaylock-guard 2>/dev/null
+status "relaylock-guard passes the chain's exit status on" 3 env TCPREMOTEIP=192.0.2.60 relaylock-guard sh -c 'exit 3'
+status "... also when SIGCHLD was ignored by its parent" 4 sh -c "trap '' CHLD; TCPREMOTEIP=192.0.2.60 exec relaylock-guard sh -c 'exit 4'"
+status "relaylock-guard: a missing PROG exits 111" 111 env TCPREMOTEIP=192.0.2.60 relaylock-guard /nonexistent/prog 2>/dev/null
 status "relaylock-revoke without ADDRESS is a usage error (100)" 100 relaylock-revoke 2>/dev/null
 status "relaylock-revoke of a non-address exits 100" 100 relaylock-revoke 192.0.2.7 ../x 2>/dev/null
 check "a refused revoke removed nothing" [ -f "$STORE/192.0.2.7" ]
