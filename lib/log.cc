@@ -20,12 +20,13 @@ bool same_file(const struct stat& a, int fd)
     return ::fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-// Descriptor 2 is the client: the socket that is also 0 or 1 (qmail-popup
-// copies it onto 2). A terminal or pipe shared with 1 ("cmd 2>&1 | less",
-// an interactive shell) is the administrator reading, and keeps the lines.
+// Descriptor 2 is the client when it is the same open file as 0 or 1
+// (qmail-popup copies the client's connection onto 2: a socket, or a pipe
+// behind a TLS wrapper such as sslserver). A terminal is an administrator
+// at an interactive shell, never a client, and keeps the lines.
 bool client_on_stderr(const struct stat& err)
 {
-    return S_ISSOCK(err.st_mode) && (same_file(err, 0) || same_file(err, 1));
+    return (same_file(err, 0) || same_file(err, 1)) && !::isatty(2);
 }
 
 void emit(int priority, std::string_view prefix, std::string_view text)

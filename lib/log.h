@@ -1,9 +1,8 @@
 // One line per event, the program's name first, fields as key=value.
-// Descriptor 2 is used unless it is a socket that is the same open file as
-// descriptor 0 or 1 (qmail-popup copies the client's socket onto 2) or is
-// closed: then the line goes to syslog, facility mail, so nothing reaches
-// the client. A terminal or pipe shared with descriptor 1 is an
-// administrator reading ("cmd 2>&1 | less") and keeps the lines.
+// Descriptor 2 is used unless it is the same open file as descriptor 0 or
+// 1 (qmail-popup copies the client's connection onto 2) or is closed: then
+// the line goes to syslog, facility mail, so nothing reaches the client. A
+// terminal is the exception: an administrator at a shell keeps the lines.
 #ifndef QSEND_LIB_LOG_H
 #define QSEND_LIB_LOG_H
 

@@ -72,8 +72,10 @@ status "relaylock-guard: a missing PROG exits 111" 111 env TCPREMOTEIP=192.0.2.6
 status "relaylock-revoke without ADDRESS is a usage error (100)" 100 relaylock-revoke 2>/dev/null
 status "relaylock-revoke of a non-address exits 100" 100 relaylock-revoke 192.0.2.7 ../x 2>/dev/null
 check "a refused revoke removed nothing" [ -f "$STORE/192.0.2.7" ]
-same "an administrator's pipe shared by descriptors 1 and 2 gets the message" \
-  "$(relaylock-revoke ../x 2>&1 | cat)" "relaylock-revoke: fatal: not an address: ../x"
+same "an administrator at a terminal gets the message" \
+  "$(script -qc 'relaylock-revoke ../x' /dev/null | tr -d '\r')" "relaylock-revoke: fatal: not an address: ../x"
+same "a pipe that is also descriptor 1 (a client behind a TLS wrapper) gets nothing" \
+  "$(TCPREMOTEIP=../x relaylock echo proceeds 2>&1 | cat)" "proceeds"
 status "relaylock-list takes no arguments (100)" 100 relaylock-list x 2>/dev/null
 
 # --- the checker ------------------------------------------------------------
