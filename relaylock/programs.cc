@@ -242,7 +242,8 @@ int expire_main(int argc, char** argv)
         if (erased) ++removed;
     }
     if (store->sweep_leftovers(leftover_age) == StoreResult::fault) return store_fault(*store);
-    if (removed && config.rules_mode() && !request_rebuild(*store, config)) return 111;
+    if (config.rules_mode() && (removed || rebuild_outstanding(config)) && !request_rebuild(*store, config))
+        return 111;
     return 0;
 }
 
@@ -302,7 +303,8 @@ int revoke_main(int argc, char** argv)
             log::line("revoked lock=" + key);
         }
     }
-    if (removed && config.rules_mode() && !request_rebuild(*store, config)) return 111;
+    if (config.rules_mode() && (removed || rebuild_outstanding(config)) && !request_rebuild(*store, config))
+        return 111;
     return 0;
 }
 

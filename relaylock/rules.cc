@@ -437,8 +437,28 @@ Compiled compile(Lines& lines, std::string_view input_name, const std::vector<Lo
     return c;
 }
 
-// One rebuild of config.cdb from config.rules and the store. Logs.
+std::string failed_marker(const Config& config) { return config.cdb + ".failed"; }
+
+bool rebuild_attempt(Store& store, const Config& config);
+
+// One rebuild of config.cdb from config.rules and the store. Logs. A
+// failure leaves CDB.failed behind until a rebuild succeeds, so that the
+// next relaylock-expire or relaylock-revoke tries again: the cdb may still
+// grant relay to locks that are gone from the store.
 bool rebuild_once(Store& store, const Config& config)
+{
+    bool ok = rebuild_attempt(store, config);
+    std::string failed = failed_marker(config);
+    if (ok) {
+        ::unlink(failed.c_str());
+    } else {
+        Fd marker(::open(failed.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+        if (!marker) log::warning(log::with_errno("unable to create " + log::escape(failed), errno));
+    }
+    return ok;
+}
+
+bool rebuild_attempt(Store& store, const Config& config)
 {
     Fd rules(::open(config.rules.c_str(), O_RDONLY | O_CLOEXEC));
     if (!rules) {
@@ -609,6 +629,12 @@ int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, c
         for (const auto& w : c.warnings) log::warning(w);
     if (c.code != 0) log::fatal(c.message);
     return c.code;
+}
+
+bool rebuild_outstanding(const Config& config)
+{
+    struct stat st;
+    return ::stat(failed_marker(config).c_str(), &st) == 0;
 }
 
 bool request_rebuild(Store& store, const Config& config)

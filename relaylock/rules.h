@@ -50,6 +50,9 @@ int compile_rules(std::string_view rules_text, const std::vector<Lock>& locks, c
 // rebuild and one line per fault. Returns false on a fault.
 bool request_rebuild(Store& store, const Config& config);
 
+// True when the last rebuild failed (CDB.failed): the cdb may be stale.
+bool rebuild_outstanding(const Config& config);
+
 // main() of relaylock-rules CDB TMP < RULES: 0, 100 or 111.
 int rules_main(int argc, char** argv);
 

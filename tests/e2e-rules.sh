@@ -245,6 +245,24 @@ check "burst: rebuilds coalesced ($rebuilds for 200 logins)" test "$rebuilds" -g
 lacks "burst: no faults" "$SCRATCH/burst.err" 'warning'
 check "burst: no marker or temp file left" sh -c "! [ -e '$RELAYLOCK_CDB.pending' ] && ! [ -e '$RELAYLOCK_CDB.tmp' ]"
 
+# 5b. A rebuild that fails (here a broken rules file) is retried by the
+# next relaylock-expire even when nothing more expired: an expired lock
+# must not keep relay in the cdb.
+settled
+printf ':allow\n' > "$RELAYLOCK_RULES"
+login 10.9.9.9 fay 2>/dev/null
+settled
+check "retry: the new lock is in the cdb" cdbget 10.9.9.9 < "$RELAYLOCK_CDB" > /dev/null
+printf 'bad:x\n' > "$RELAYLOCK_RULES"
+status "retry: expire with a broken rules file exits 111" 111 env RELAYLOCK_EXPIRY=0 relaylock-expire 2>/dev/null
+settled
+check "retry: the failure is remembered (CDB.failed)" test -e "$RELAYLOCK_CDB.failed"
+printf ':allow\n' > "$RELAYLOCK_RULES"
+status "retry: the next expire, with nothing left to expire, exits 0" 0 env RELAYLOCK_EXPIRY=0 relaylock-expire 2>/dev/null
+settled
+same "retry: ... and rebuilt: the expired lock no longer relays" "$(get "$RELAYLOCK_CDB" 10.9.9.9)" "(none)"
+check "retry: the failure marker is gone" test ! -e "$RELAYLOCK_CDB.failed"
+
 # 6. The man page.
 if command -v groff > /dev/null; then
   same "man page: groff -man -ww silent" "$(groff -man -ww -z "$TOP/relaylock/relaylock-rules.8" 2>&1)" ""
