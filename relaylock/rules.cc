@@ -337,10 +337,12 @@ std::vector<RuleRecord> records_for_locks(const FirstRecords& first, std::option
                 continue;
             }
             ip = canonical(block.base);
+            // tcpserver -6 shows IPv4 clients as ::ffff:a.b.c.d. Both
+            // spellings are one client: a deny of either keeps it denied.
+            std::string mapped = std::string(mapped_prefix) + ip;
+            if (denies(matching_rule(first, ip)) || denies(matching_rule(first, mapped))) continue;
             add_lock_record(first, ip, lock, config, out);
-            // tcpserver -6 shows IPv4 clients as ::ffff:a.b.c.d.
-            ip.insert(0, mapped_prefix);
-            add_lock_record(first, ip, lock, config, out);
+            add_lock_record(first, mapped, lock, config, out);
         } else if (block.len == 128) {
             add_lock_record(first, canonical(block.base), lock, config, out);
         } else {
