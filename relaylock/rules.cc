@@ -686,6 +686,14 @@ int rules_main(int argc, char** argv)
         return 100;
     }
     Config config = load_config();
+    // Compiling the very cdb that rules mode rebuilds: take the rebuild lock,
+    // so that a background rebuild can neither share our temporary file nor
+    // rename an older build over ours.
+    Fd rebuild_lock;
+    if (config.rules_mode() && config.cdb == argv[1]) {
+        rebuild_lock.reset(::open((config.cdb + ".lock").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+        while (rebuild_lock && ::flock(rebuild_lock.get(), LOCK_EX) != 0 && errno == EINTR) {}
+    }
     std::vector<Lock> locks;
     auto store = open_store(config);
     std::string store_fault;

@@ -263,6 +263,19 @@ settled
 same "retry: ... and rebuilt: the expired lock no longer relays" "$(get "$RELAYLOCK_CDB" 10.9.9.9)" "(none)"
 check "retry: the failure marker is gone" test ! -e "$RELAYLOCK_CDB.failed"
 
+# 5c. A manual run on the rules-mode cdb waits for a rebuild in progress.
+settled
+flock "$RELAYLOCK_CDB.lock" sleep 1 &
+holder=$!
+sleep 0.2
+start=$(date +%s%N)
+relaylock-rules "$RELAYLOCK_CDB" "$RELAYLOCK_CDB.manual" < "$RELAYLOCK_RULES" 2>/dev/null
+rc=$?
+waited=$(( ($(date +%s%N) - start) / 1000000 ))
+wait $holder
+same "manual run while a rebuild holds the lock: exit 0" "$rc" 0
+check "manual run waited for the rebuild lock (${waited} ms)" test "$waited" -ge 500
+
 # 6. The man page.
 if command -v groff > /dev/null; then
   same "man page: groff -man -ww silent" "$(groff -man -ww -z "$TOP/relaylock/relaylock-rules.8" 2>&1)" ""
