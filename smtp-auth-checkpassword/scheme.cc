@@ -89,8 +89,12 @@ StoredSecret classify(std::string_view secret)
     size_t close = secret.find('}');
     if (close == std::string_view::npos) return {Scheme::unsupported, secret};
     std::string_view name = secret.substr(1, close - 1), value = secret.substr(close + 1);
-    if (prefix_is(name, "PLAIN") || prefix_is(name, "CLEARTEXT")) return {Scheme::plain, value};
-    if (prefix_is(name, "PLAIN.B64")) return {Scheme::plain_b64, value};
+    // an empty plaintext is an empty secret: it must never log in (CRAM-MD5
+    // with an empty key and APOP over the timestamp alone would otherwise
+    // succeed without a password)
+    if (prefix_is(name, "PLAIN") || prefix_is(name, "CLEARTEXT"))
+        return {value.empty() ? Scheme::empty : Scheme::plain, value};
+    if (prefix_is(name, "PLAIN.B64")) return {value.empty() ? Scheme::empty : Scheme::plain_b64, value};
     if (prefix_is(name, "CRAM-MD5")) return {Scheme::cram_md5, value};
     for (auto known : {"CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "BLF-CRYPT", "MD5-CRYPT", "DES-CRYPT"})
         if (prefix_is(name, known)) {

@@ -122,6 +122,24 @@ chk 1 "empty password" SMTPAUTH=+cram
 contains "reason empty_password" log 'reason=empty_password$'
 put 'erin\000x\000\000'
 chk 1 "empty stored secret" SMTPAUTH=+cram
+# an empty {PLAIN} or {PLAIN.b64} secret is empty for every path: CRAM-MD5
+# (HMAC with an empty key), APOP (MD5 of the timestamp alone), the lookup
+printf 'alice:{PLAIN}\nbob:{PLAIN.b64}\n' > empties
+smtp-auth-mkdb empties.cdb empties.tmp < empties || not_ok "smtp-auth-mkdb empties"
+emptycram=$(python3 -c "import hmac,hashlib;print(hmac.new(b'',b'<1.2@h>',hashlib.md5).hexdigest())")
+emptyapop=$(printf '<1.2@h>' | md5sum | cut -d' ' -f1)
+for u in alice bob; do
+  put "$u\000$emptycram\000<1.2@h>\000"
+  chk 1 "empty {PLAIN*} secret ($u): CRAM-MD5 with an empty key fails" SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/empties.cdb
+  contains "as disabled ($u, CRAM)" log "user=$u .*mech=cram-md5 reason=disabled\$"
+  put "$u\000$emptyapop\000<1.2@h>\000"
+  chk 1 "empty {PLAIN*} secret ($u): APOP over the timestamp alone fails" CHKPW_APOP=1 CHKPW_USERS=$SCRATCH/empties.cdb
+  put "$u\000x\000\000"
+  chk 1 "empty {PLAIN*} secret ($u): a password fails" CHKPW_USERS=$SCRATCH/empties.cdb
+  put "$u\000\000"
+  chk 1 "empty {PLAIN*} secret ($u): the Dovecot lookup does not say yes" DOVECOT_VERSION=2.3 AUTHORIZED=1 CHKPW_USERS=$SCRATCH/empties.cdb
+  contains "as disabled ($u, lookup)" log "user=$u .*reason=disabled\$"
+done
 put 'frank\000secret\000\000'
 chk 1 "nologin account" SMTPAUTH=+cram
 contains "as disabled" log 'user=frank .*reason=disabled$'
