@@ -65,7 +65,7 @@ bool set(const char* name, std::string_view value)
 
 std::string default_users_cdb() { return CONF_QMAIL "/control/smtp-auth.cdb"; }
 
-int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root)
+int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root, bool pop)
 {
     if (!set("USER", user)) return 111;
     if (dovecot) {
@@ -80,7 +80,15 @@ int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bo
             return 111;
         return 0;
     }
-    if (::geteuid() != 0 || !r.has_identity()) return 0;
+    if (::geteuid() != 0) return 0;
+    if (!r.has_identity()) {
+        // qmail-popup's chain as root: PROG (qmail-pop3d) would run as root
+        if (pop && !allow_root) {
+            log::line("fail user=" + log::escape(user) + " reason=no_identity_as_root");
+            return 1;
+        }
+        return 0;
+    }
     if (*r.uid == 0 && !allow_root) {
         log::line("fail user=" + log::escape(user) + " reason=uid_0_refused");
         return 1;
@@ -248,7 +256,7 @@ int check_and_exec(int argc, char** argv)
         return 1;
     }
     if (throttle && !throttle->record_success(address, key)) log::warning("throttle store: " + throttle->error());
-    if (int code = prepare_process(*record, key, dovecot, flag("CHKPW_ALLOWROOT")); code != 0) return code;
+    if (int code = prepare_process(*record, key, dovecot, flag("CHKPW_ALLOWROOT"), req.kind == Kind::pop); code != 0) return code;
     if (lookup && !set("AUTHORIZED", "2")) return 111;
     report(attempt, "ok");
     exec_next(argv + 1);
