@@ -10,10 +10,13 @@
 namespace qs::auth {
 
 namespace {
-// A user name too long for a store key is represented by its MD5.
+// A user name that is long, or whose bytes the directory store escapes
+// (three bytes each) into a long file name, is represented by its MD5: the
+// file name of "pair ADDRESS USER" must stay under 255 bytes. The checker
+// and smtp-auth-throttle -c map the same spelling the same way.
 std::string user_part(std::string_view user)
 {
-    if (user.size() <= 120) return std::string(user);
+    if (user.size() <= max_user_part && store_file_name(user).size() <= 2 * max_user_part) return std::string(user);
     Md5Digest d = md5(user);
     return "#md5:" + to_hex(d.data(), d.size());
 }

@@ -42,6 +42,9 @@ struct ThrottleKey {
     std::optional<Prefix> address;
     std::string user;  // empty for an address counter
 };
+// A user longer than max_user_part bytes, or escaped by the store into
+// more than twice that, is keyed by "#md5:" and the hex MD5 of the user.
+constexpr size_t max_user_part = 64;
 std::string store_key(const ThrottleKey& k);
 std::optional<ThrottleKey> parse_store_key(std::string_view key);
 // The key an administrator types: ADDRESS, USER, or ADDRESS/USER.

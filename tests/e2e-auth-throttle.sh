@@ -77,6 +77,20 @@ CHKPW_MAXFAIL=1000 smtp-auth-throttle > list.txt
 lacks "... leaves no failure on the address" list.txt '^192\.0\.2\.124 - failures=[1-9]'
 lacks "... nor on the user" list.txt '^- bob failures=[1-9]'
 
+# a long user of bytes the store escapes: keyed by its MD5, not a file
+# name over 255 bytes (which made every login of that user exit 111)
+long=$(printf '%90s' '' | tr ' ' '!')
+longmd5=$(printf '%s' "$long" | md5sum | cut -d' ' -f1)
+same "a 90-byte user of '!': a wrong password exits 1, not 111" "$(try 192.0.2.130 "$long" wrong)" 1
+contains "... logged as unknown_user" log 'ip=192\.0\.2\.130 mech=password reason=unknown_user$'
+smtp-auth-throttle > list.txt
+contains "... counted on the pair, listed by its MD5" list.txt "^192\.0\.2\.130 #md5:$longmd5 failures=1 locked=0\$"
+contains "... and on the user" list.txt "^- #md5:$longmd5 failures=1 locked=0\$"
+status "smtp-auth-throttle -c ADDRESS/USER with the user as typed" 0 smtp-auth-throttle -c "192.0.2.130/$long"
+status "smtp-auth-throttle -c with the listed #md5: form" 0 smtp-auth-throttle -c "#md5:$longmd5"
+smtp-auth-throttle > list.txt
+lacks "... both cleared" list.txt "#md5:$longmd5"
+
 before=$(ls state | wc -l)
 CHKPW_WINDOW=0 CHKPW_LOCKOUT=0 smtp-auth-throttle -p
 status "-p exits 0" 0 true

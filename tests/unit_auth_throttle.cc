@@ -119,6 +119,15 @@ TEST_CASE("store keys and administrator keys")
     CHECK(store_key(parse_admin_key("192.0.2.1/alice")) == "pair 192.0.2.1 alice");
     CHECK(store_key(parse_admin_key("alice")) == "user alice");
     CHECK(store_key({std::nullopt, std::string(300, 'a')}).size() < 200);
+    // bytes the store escapes: the file name must stay short, under IPv6 too
+    for (size_t n : {65UL, 90UL, 200UL}) {
+        ThrottleKey k{qs::parse_prefix("2001:db8:1234:5678::/64"), std::string(n, '!')};
+        CHECK(store_key(k).find("#md5:") != std::string::npos);
+        CHECK(qs::store_file_name(store_key(k)).size() <= 255);
+        CHECK(store_key(parse_admin_key("2001:db8:1234:5678::1/" + std::string(n, '!'))) == store_key(k));
+    }
+    CHECK(store_key({std::nullopt, std::string(64, 'a')}) == "user " + std::string(64, 'a'));
+    CHECK(store_key({std::nullopt, "#md5:0123456789abcdef0123456789abcdef"}) == "user #md5:0123456789abcdef0123456789abcdef");
     CHECK(parse_counter("1 2 3 4"));
     CHECK_FALSE(parse_counter("1 2 3"));
     CHECK_FALSE(parse_counter("1 2 3 -4"));
