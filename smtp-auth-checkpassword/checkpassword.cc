@@ -65,7 +65,7 @@ bool set(const char* name, std::string_view value)
 
 std::string default_users_cdb() { return CONF_QMAIL "/control/smtp-auth.cdb"; }
 
-int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root)
+int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root, bool pop)
 {
     if (!set("USER", user)) return 111;
     if (dovecot) {
@@ -80,7 +80,15 @@ int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bo
             return 111;
         return 0;
     }
-    if (::geteuid() != 0 || !r.has_identity()) return 0;
+    if (::geteuid() != 0) return 0;
+    if (!r.has_identity()) {
+        // qmail-popup's chain as root: PROG (qmail-pop3d) would run as root
+        if (pop && !allow_root) {
+            log::line("fail user=" + log::escape(user) + " reason=no_identity_as_root");
+            return 1;
+        }
+        return 0;
+    }
     if (*r.uid == 0 && !allow_root) {
         log::line("fail user=" + log::escape(user) + " reason=uid_0_refused");
         return 1;
@@ -162,7 +170,8 @@ int check_and_exec(int argc, char** argv)
     }
     const std::string key = normalise_user(req.user, env::get("CHKPW_DOMAIN").value_or(""));
 
-    // the throttle answers before any password is looked at
+    // the throttle answers before any password is looked at, and counts
+    // this attempt as a failure in advance (taken back on success)
     std::unique_ptr<Store> store;
     std::optional<ThrottleConfig> tconfig;
     std::optional<Throttle> throttle;
@@ -175,7 +184,7 @@ int check_and_exec(int argc, char** argv)
         }
         store = open_directory_store(*state);
         throttle.emplace(*store, *tconfig, static_cast<long long>(::time(nullptr)));
-        switch (throttle->check(address, key)) {
+        switch (throttle->admit(address, key)) {
         case Gate::open:
             break;
         case Gate::locked:
@@ -190,14 +199,20 @@ int check_and_exec(int argc, char** argv)
     UserDb db;
     std::string path(env::get("CHKPW_USERS").value_or(""));
     if (path.empty()) path = default_users_cdb();
+    // a temporary failure is no verdict: take back the advance count
+    auto release = [&throttle] {
+        if (throttle && !throttle->release()) log::warning("throttle store: " + throttle->error());
+    };
     if (!db.open(path)) {
         log::fatal(db.error());
+        release();
         return 111;
     }
     std::string fields;
     LookupResult found = db.find(key, fields);
     if (found == LookupResult::fault) {
         log::fatal(db.error());
+        release();
         return 111;
     }
     std::optional<UserRecord> record;
@@ -207,6 +222,7 @@ int check_and_exec(int argc, char** argv)
         OPENSSL_cleanse(fields.data(), fields.size());
         if (!record) {
             log::fatal(path + " holds a bad record (" + bad + "): rebuild it with smtp-auth-mkdb");
+            release();
             return 111;
         }
     }
@@ -215,8 +231,7 @@ int check_and_exec(int argc, char** argv)
     unsigned char digest[16];
     if (req.kind == Kind::cram) {
         if (!from_hex(req.digest, digest, sizeof digest)) {
-            report(attempt, "fail", "malformed_digest");
-            if (throttle && !throttle->record_failure(address, key)) log::warning("throttle store: " + throttle->error());
+            report(attempt, "fail", "malformed_digest");  // counted by admit
             return 1;
         }
         if (record) outcome = verify_cram(record->secret, req.challenge, digest);
@@ -243,12 +258,11 @@ int check_and_exec(int argc, char** argv)
     else if (outcome != Outcome::ok) reason = reason_of(outcome);
     else if (record->nologin) reason = "disabled";
     if (!reason.empty()) {
-        report(attempt, "fail", reason);
-        if (throttle && !throttle->record_failure(address, key)) log::warning("throttle store: " + throttle->error());
+        report(attempt, "fail", reason);  // counted by admit
         return 1;
     }
-    if (throttle && !throttle->record_success(address, key)) log::warning("throttle store: " + throttle->error());
-    if (int code = prepare_process(*record, key, dovecot, flag("CHKPW_ALLOWROOT")); code != 0) return code;
+    if (throttle && !throttle->settle_success(address, key)) log::warning("throttle store: " + throttle->error());
+    if (int code = prepare_process(*record, key, dovecot, flag("CHKPW_ALLOWROOT"), req.kind == Kind::pop); code != 0) return code;
     if (lookup && !set("AUTHORIZED", "2")) return 111;
     report(attempt, "ok");
     exec_next(argv + 1);

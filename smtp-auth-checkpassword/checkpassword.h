@@ -16,9 +16,11 @@ std::string default_users_cdb();
 // The process set-up after a successful login: as root with a complete
 // record, switch to the user (setgroups, setgid, setuid, chdir, USER,
 // HOME, SHELL); under Dovecot pass uid, gid and home back as userdb_*
-// fields; otherwise only USER. Returns 0, or the exit code (1 or 111)
-// after logging why it could not.
-int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root);
+// fields; otherwise only USER. As root for a POP request (qmail-popup's
+// chain, whose PROG serves the mailbox) a record without uid, gid and home
+// is refused like uid 0, unless allow_root. Returns 0, or the exit code
+// (1 or 111) after logging why it could not.
+int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root, bool pop = false);
 
 // Never returns 0: on success it execs argv[0].
 int check_and_exec(int argc, char** argv);

@@ -36,6 +36,15 @@ bool crypt_matches(std::string_view password, std::string_view hash)
     return ok;
 }
 
+// yescrypt ($y$, $gy$) and scrypt ($7$) cost about what the dummy costs;
+// a wrong password for any other scheme pays the dummy on top, so no
+// refusal is faster than an unknown user's. (A success may be fast: the
+// client knows the password, so the user's existence is no secret to it.)
+bool yescrypt_class(std::string_view hash)
+{
+    return hash.starts_with("$y$") || hash.starts_with("$gy$") || hash.starts_with("$7$");
+}
+
 bool plaintext_of(const StoredSecret& s, Secret& plain)
 {
     if (s.scheme == Scheme::plain) {
@@ -89,8 +98,12 @@ StoredSecret classify(std::string_view secret)
     size_t close = secret.find('}');
     if (close == std::string_view::npos) return {Scheme::unsupported, secret};
     std::string_view name = secret.substr(1, close - 1), value = secret.substr(close + 1);
-    if (prefix_is(name, "PLAIN") || prefix_is(name, "CLEARTEXT")) return {Scheme::plain, value};
-    if (prefix_is(name, "PLAIN.B64")) return {Scheme::plain_b64, value};
+    // an empty plaintext is an empty secret: it must never log in (CRAM-MD5
+    // with an empty key and APOP over the timestamp alone would otherwise
+    // succeed without a password)
+    if (prefix_is(name, "PLAIN") || prefix_is(name, "CLEARTEXT"))
+        return {value.empty() ? Scheme::empty : Scheme::plain, value};
+    if (prefix_is(name, "PLAIN.B64")) return {value.empty() ? Scheme::empty : Scheme::plain_b64, value};
     if (prefix_is(name, "CRAM-MD5")) return {Scheme::cram_md5, value};
     for (auto known : {"CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "BLF-CRYPT", "MD5-CRYPT", "DES-CRYPT"})
         if (prefix_is(name, known)) {
@@ -140,7 +153,9 @@ Outcome verify_password(std::string_view secret, std::string_view password, bool
             dummy_password_work(password);
             return check == CRYPT_SALT_METHOD_LEGACY ? Outcome::legacy : Outcome::unsupported;
         }
-        return crypt_matches(password, s.value) ? Outcome::ok : Outcome::bad;
+        if (crypt_matches(password, s.value)) return Outcome::ok;
+        if (!yescrypt_class(s.value)) dummy_password_work(password);
+        return Outcome::bad;
     }
     case Scheme::plain:
     case Scheme::plain_b64: {
@@ -151,6 +166,7 @@ Outcome verify_password(std::string_view secret, std::string_view password, bool
         Md5Digest a = md5(plain.view()), b = md5(password);
         bool ok = same_bytes({reinterpret_cast<char*>(a.data()), a.size()},
                              {reinterpret_cast<char*>(b.data()), b.size()});
+        if (!ok) dummy_password_work(password);
         return ok ? Outcome::ok : Outcome::bad;
     }
     case Scheme::cram_md5: {
@@ -159,6 +175,7 @@ Outcome verify_password(std::string_view secret, std::string_view password, bool
         bool ok = CRYPTO_memcmp(stored.data(), given.data(), stored.size()) == 0;
         OPENSSL_cleanse(stored.data(), stored.size());
         OPENSSL_cleanse(given.data(), given.size());
+        if (!ok) dummy_password_work(password);
         return ok ? Outcome::ok : Outcome::bad;
     }
     case Scheme::locked:

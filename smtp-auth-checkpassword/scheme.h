@@ -26,14 +26,16 @@ bool check_secret_syntax(std::string_view secret, std::string& reason);
 
 enum class Outcome { ok, bad, disabled, legacy, unsupported };
 
-// A password (PLAIN, LOGIN, POP USER/PASS, Dovecot).
+// A password (PLAIN, LOGIN, POP USER/PASS, Dovecot). Every refusal costs at
+// least dummy_password_work: schemes other than yescrypt pay it on top.
 Outcome verify_password(std::string_view secret, std::string_view password, bool legacy_ok);
 // A CRAM-MD5 response: digest is the 16 raw bytes the client sent.
 Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* digest);
 // An APOP digest, MD5(timestamp secret); needs a {PLAIN} secret.
 Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* digest);
 // The work a wrong password for a yescrypt user costs, for unknown, locked
-// and disabled accounts, so timing does not tell them apart.
+// and disabled accounts and on top of cheaper schemes, so timing does not
+// tell them apart.
 void dummy_password_work(std::string_view password);
 
 bool base64_decode(std::string_view in, std::string& out);

@@ -10,10 +10,13 @@
 namespace qs::auth {
 
 namespace {
-// A user name too long for a store key is represented by its MD5.
+// A user name that is long, or whose bytes the directory store escapes
+// (three bytes each) into a long file name, is represented by its MD5: the
+// file name of "pair ADDRESS USER" must stay under 255 bytes. The checker
+// and smtp-auth-throttle -c map the same spelling the same way.
 std::string user_part(std::string_view user)
 {
-    if (user.size() <= 120) return std::string(user);
+    if (user.size() <= max_user_part && store_file_name(user).size() <= 2 * max_user_part) return std::string(user);
     Md5Digest d = md5(user);
     return "#md5:" + to_hex(d.data(), d.size());
 }
@@ -160,6 +163,106 @@ bool Throttle::bump(const ThrottleKey& k, unsigned long limit)
         return StoreChange{StoreChange::replace, format_counter(c)};
     });
     return r != StoreResult::fault;
+}
+
+Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool exempt, long long* last_ok)
+{
+    const long long now = now_;
+    const ThrottleConfig& cfg = config_;
+    Count result = Count::counted;
+    auto r = store_.update(store_key(k), [&](const std::string* current) {
+        Counter c;
+        if (current)
+            if (auto parsed = parse_counter(*current)) c = *parsed;
+        if (last_ok) *last_ok = c.last_ok;
+        if (c.locked_until > now) {
+            result = exempt ? Count::uncounted : Count::locked;
+            return StoreChange{};
+        }
+        if (c.fails == 0 || now - c.first >= static_cast<long long>(cfg.window)) {
+            c.fails = 0;
+            c.first = now;
+        }
+        if (c.fails >= limit) {
+            // limit failures already: this attempt is one too many
+            if (exempt) {
+                result = Count::uncounted;
+                return StoreChange{};
+            }
+            result = Count::locked;
+            c.locked_until = now + static_cast<long long>(cfg.lockout);
+            c.fails = 0;
+        } else {
+            result = Count::counted;
+            ++c.fails;
+        }
+        return StoreChange{StoreChange::replace, format_counter(c)};
+    });
+    return r == StoreResult::fault ? Count::fault : result;
+}
+
+bool Throttle::uncount(const ThrottleKey& k)
+{
+    const long long now = now_;
+    auto r = store_.update(store_key(k), [&](const std::string* current) {
+        if (!current) return StoreChange{};
+        auto c = parse_counter(*current);
+        // a counter locked since (by other attempts) stays as it is
+        if (!c || c->fails == 0 || c->locked_until > now) return StoreChange{};
+        --c->fails;
+        return StoreChange{StoreChange::replace, format_counter(*c)};
+    });
+    return r != StoreResult::fault;
+}
+
+Gate Throttle::admit(const std::optional<Address>& address, std::string_view user)
+{
+    pending_.clear();
+    if (trusted(address)) return Gate::open;
+    const unsigned long m = config_.maxfail;
+    bool known_good = false;
+    auto step = [&](ThrottleKey k, unsigned long limit, bool exempt, long long* last_ok) -> std::optional<Gate> {
+        switch (count(k, limit, exempt, last_ok)) {
+        case Count::counted:
+            pending_.push_back(std::move(k));
+            return std::nullopt;
+        case Count::uncounted:
+            return std::nullopt;
+        case Count::locked:
+            release();
+            return Gate::locked;
+        case Count::fault:
+            break;
+        }
+        release();
+        return Gate::fault;
+    };
+    if (address) {
+        if (auto g = step({client_block(*address), {}}, 4 * m, false, nullptr)) return *g;
+        long long last_ok = 0;
+        if (auto g = step({client_block(*address), std::string(user)}, m, false, &last_ok)) return *g;
+        known_good = last_ok > 0 && now_ - last_ok < known_good_age;
+    }
+    if (auto g = step({std::nullopt, std::string(user)}, 10 * m, known_good, nullptr)) return *g;
+    return Gate::open;
+}
+
+bool Throttle::release()
+{
+    bool ok = true;
+    for (const auto& k : pending_) ok = uncount(k) && ok;
+    pending_.clear();
+    return ok;
+}
+
+bool Throttle::settle_success(const std::optional<Address>& address, std::string_view user)
+{
+    bool ok = true;
+    // the pair is reset by record_success; the others lose this attempt's count
+    for (const auto& k : pending_)
+        if (!(k.address && !k.user.empty())) ok = uncount(k) && ok;
+    pending_.clear();
+    return record_success(address, user) && ok;
 }
 
 bool Throttle::record_failure(const std::optional<Address>& address, std::string_view user)

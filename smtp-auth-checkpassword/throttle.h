@@ -42,6 +42,9 @@ struct ThrottleKey {
     std::optional<Prefix> address;
     std::string user;  // empty for an address counter
 };
+// A user longer than max_user_part bytes, or escaped by the store into
+// more than twice that, is keyed by "#md5:" and the hex MD5 of the user.
+constexpr size_t max_user_part = 64;
 std::string store_key(const ThrottleKey& k);
 std::optional<ThrottleKey> parse_store_key(std::string_view key);
 // The key an administrator types: ADDRESS, USER, or ADDRESS/USER.
@@ -55,7 +58,21 @@ public:
     Throttle(Store& store, const ThrottleConfig& config, long long now)
         : store_(store), config_(config), now_(now) {}
     // address may be absent (unknown client): only the user counts then.
+    // check only reads: is this login locked out now?
     Gate check(const std::optional<Address>& address, std::string_view user);
+    // What the checker calls before it verifies anything: each counter in
+    // one atomic update answers locked, or counts this attempt as a failure
+    // in advance, so parallel guesses cannot all be verified before the
+    // first failure is written. A counter already at its limit locks and
+    // refuses the attempt (which then counts on no counter). Afterwards
+    // exactly one of: nothing (a failure, already counted),
+    // settle_success, or release (no verdict, e.g. a temporary fault).
+    Gate admit(const std::optional<Address>& address, std::string_view user);
+    // Takes back admit's counts on the address and user counters, then
+    // record_success.
+    bool settle_success(const std::optional<Address>& address, std::string_view user);
+    // Takes back admit's counts.
+    bool release();
     bool record_failure(const std::optional<Address>& address, std::string_view user);
     bool record_success(const std::optional<Address>& address, std::string_view user);
     bool trusted(const std::optional<Address>& address) const;
@@ -65,6 +82,10 @@ private:
     enum class Read { ok, fault };
     Read read(const ThrottleKey& k, Counter& c);
     bool bump(const ThrottleKey& k, unsigned long limit);
+    enum class Count { counted, uncounted, locked, fault };
+    Count count(const ThrottleKey& k, unsigned long limit, bool exempt, long long* last_ok);
+    bool uncount(const ThrottleKey& k);
+    std::vector<ThrottleKey> pending_;  // counted by admit, not yet settled
     Store& store_;
     const ThrottleConfig& config_;
     long long now_;

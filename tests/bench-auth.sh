@@ -131,4 +131,10 @@ r=$(ratio "$1" "$2")
 if within "$r" 0.9 1.1; then ok "unknown user ${1}us vs wrong password for a yescrypt user ${2}us (medians of $HASH_RUNS): ratio $r (target 0.9-1.1)"
 else not_ok "unknown user ${1}us vs wrong password for a yescrypt user ${2}us (medians of $HASH_RUNS): ratio $r (target 0.9-1.1)"; fi
 same "both were refused" "$(tr '\n' ' ' < driver.err)" "exit 1 exit 1 "
+
+set -- $(./driver "$HASH_RUNS" "nosuchuser|wrong|" "$checker" /bin/true -- "user$n@example.com|wrong|" "$checker" /bin/true 2>driver.err)
+r=$(ratio "$1" "$2")
+if within "$r" 0.9 1.1; then ok "unknown user ${1}us vs wrong password for a {PLAIN} user ${2}us (medians of $HASH_RUNS): ratio $r (target 0.9-1.1)"
+else not_ok "unknown user ${1}us vs wrong password for a {PLAIN} user ${2}us (medians of $HASH_RUNS): ratio $r (target 0.9-1.1)"; fi
+same "both were refused" "$(tr '\n' ' ' < driver.err)" "exit 1 exit 1 "
 finish

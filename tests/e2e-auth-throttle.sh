@@ -53,6 +53,44 @@ status "-c USER clears the user counter" 0 smtp-auth-throttle -c bob
 CHKPW_MAXFAIL=1000 smtp-auth-throttle > list.txt
 lacks "gone from the list" list.txt '^- bob '
 
+# parallel guesses: each attempt is counted before its password is looked
+# at, so with CHKPW_MAXFAIL=1 only one of 40 is verified (a yescrypt user,
+# whose verification is slow enough for the attempts to overlap)
+printf 'bob:%s\n' "$(echo secret | smtp-auth-passwd)" > par.users
+smtp-auth-mkdb par.cdb par.tmp < par.users || not_ok "smtp-auth-mkdb par.cdb"
+printf 'bob\000wrong\000' > in.par
+i=0; while [ $i -lt 40 ]; do
+  CHKPW_USERS=$SCRATCH/par.cdb CHKPW_MAXFAIL=1 TCPREMOTEIP=192.0.2.123 smtp-auth-checkpassword /bin/true 3<in.par </dev/null >/dev/null 2>>par.log &
+  i=$((i + 1))
+done
+wait
+verified=$(grep -c 'ip=192\.0\.2\.123 .*reason=bad_password$' par.log)
+refused=$(grep -c 'ip=192\.0\.2\.123 .*reason=locked_out$' par.log)
+check "40 parallel wrong passwords with CHKPW_MAXFAIL=1: at most 1 verified (got $verified)" test "$verified" -le 1
+same "... all 40 answered, the rest as locked_out" "$((verified + refused))" 40
+CHKPW_MAXFAIL=1 smtp-auth-throttle > list.txt
+contains "... the pair is locked" list.txt '^192\.0\.2\.123 bob failures=0 locked=[0-9]+$'
+smtp-auth-throttle -c 192.0.2.123/bob; smtp-auth-throttle -c 192.0.2.123; smtp-auth-throttle -c bob
+# a success leaves no failure behind on the address or user counters
+same "a success" "$(CHKPW_MAXFAIL=1000 try 192.0.2.124 bob secret)" 0
+CHKPW_MAXFAIL=1000 smtp-auth-throttle > list.txt
+lacks "... leaves no failure on the address" list.txt '^192\.0\.2\.124 - failures=[1-9]'
+lacks "... nor on the user" list.txt '^- bob failures=[1-9]'
+
+# a long user of bytes the store escapes: keyed by its MD5, not a file
+# name over 255 bytes (which made every login of that user exit 111)
+long=$(printf '%90s' '' | tr ' ' '!')
+longmd5=$(printf '%s' "$long" | md5sum | cut -d' ' -f1)
+same "a 90-byte user of '!': a wrong password exits 1, not 111" "$(try 192.0.2.130 "$long" wrong)" 1
+contains "... logged as unknown_user" log 'ip=192\.0\.2\.130 mech=password reason=unknown_user$'
+smtp-auth-throttle > list.txt
+contains "... counted on the pair, listed by its MD5" list.txt "^192\.0\.2\.130 #md5:$longmd5 failures=1 locked=0\$"
+contains "... and on the user" list.txt "^- #md5:$longmd5 failures=1 locked=0\$"
+status "smtp-auth-throttle -c ADDRESS/USER with the user as typed" 0 smtp-auth-throttle -c "192.0.2.130/$long"
+status "smtp-auth-throttle -c with the listed #md5: form" 0 smtp-auth-throttle -c "#md5:$longmd5"
+smtp-auth-throttle > list.txt
+lacks "... both cleared" list.txt "#md5:$longmd5"
+
 before=$(ls state | wc -l)
 CHKPW_WINDOW=0 CHKPW_LOCKOUT=0 smtp-auth-throttle -p
 status "-p exits 0" 0 true

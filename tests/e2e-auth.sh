@@ -77,9 +77,9 @@ chk 2 "a replayed CRAM exchange smuggled with a method byte through a 2-field ca
 put 'alice\000secret\000\000\001\000'
 chk 0 "indimail: LOGIN with its trailing method byte"
 put 'alice\000secret\000<15506.1795830016@realqmail.test>\000'
-chk 0 "qmail-popup USER/PASS capture"
+chk 0 "qmail-popup USER/PASS capture (CHKPW_ALLOWROOT=1: alice has no uid, gid and home and the tests may run as root)" CHKPW_ALLOWROOT=1
 put 'alice\0006f0f944a0e683bd4ad08da85121fe4ce\000<15523.1795830017@realqmail.test>\000'
-chk 0 "qmail-popup APOP capture with CHKPW_APOP=1" CHKPW_APOP=1
+chk 0 "qmail-popup APOP capture with CHKPW_APOP=1" CHKPW_APOP=1 CHKPW_ALLOWROOT=1
 contains "logged as apop" log 'mech=apop$'
 chk 1 "APOP without CHKPW_APOP=1 fails"
 put 'alice\000secret\000\000'
@@ -122,6 +122,24 @@ chk 1 "empty password" SMTPAUTH=+cram
 contains "reason empty_password" log 'reason=empty_password$'
 put 'erin\000x\000\000'
 chk 1 "empty stored secret" SMTPAUTH=+cram
+# an empty {PLAIN} or {PLAIN.b64} secret is empty for every path: CRAM-MD5
+# (HMAC with an empty key), APOP (MD5 of the timestamp alone), the lookup
+printf 'alice:{PLAIN}\nbob:{PLAIN.b64}\n' > empties
+smtp-auth-mkdb empties.cdb empties.tmp < empties || not_ok "smtp-auth-mkdb empties"
+emptycram=$(python3 -c "import hmac,hashlib;print(hmac.new(b'',b'<1.2@h>',hashlib.md5).hexdigest())")
+emptyapop=$(printf '<1.2@h>' | md5sum | cut -d' ' -f1)
+for u in alice bob; do
+  put "$u\000$emptycram\000<1.2@h>\000"
+  chk 1 "empty {PLAIN*} secret ($u): CRAM-MD5 with an empty key fails" SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/empties.cdb
+  contains "as disabled ($u, CRAM)" log "user=$u .*mech=cram-md5 reason=disabled\$"
+  put "$u\000$emptyapop\000<1.2@h>\000"
+  chk 1 "empty {PLAIN*} secret ($u): APOP over the timestamp alone fails" CHKPW_APOP=1 CHKPW_USERS=$SCRATCH/empties.cdb
+  put "$u\000x\000\000"
+  chk 1 "empty {PLAIN*} secret ($u): a password fails" CHKPW_USERS=$SCRATCH/empties.cdb
+  put "$u\000\000"
+  chk 1 "empty {PLAIN*} secret ($u): the Dovecot lookup does not say yes" DOVECOT_VERSION=2.3 AUTHORIZED=1 CHKPW_USERS=$SCRATCH/empties.cdb
+  contains "as disabled ($u, lookup)" log "user=$u .*reason=disabled\$"
+done
 put 'frank\000secret\000\000'
 chk 1 "nologin account" SMTPAUTH=+cram
 contains "as disabled" log 'user=frank .*reason=disabled$'
@@ -267,13 +285,19 @@ if [ "$(id -u)" -eq 0 ]; then
   contains "and logged" log 'reason=uid_0_refused'
   chk 0 "... unless CHKPW_ALLOWROOT=1" CHKPW_ALLOWROOT=1
   same "then PROG runs as root" "$(sed -n 1p out/ran | cut -d' ' -f1)" "uid=0"
+  put 'alice\000secret\000<1.2@pop.test>\000'
+  chk 1 "as root, a POP login whose record has no uid, gid and home is refused (PROG would run as root)"
+  contains "and logged" log 'user=alice reason=no_identity_as_root$'
+  chk 0 "... unless CHKPW_ALLOWROOT=1" CHKPW_ALLOWROOT=1
+  put 'alice\000secret\000\000'
+  chk 0 "as root, an SMTP login with the same record is not affected" SMTPAUTH=+cram
   put 'popper\000secret\000\000'
   cp users.cdb public.cdb && chmod 644 public.cdb && rm -f out/ran
   setpriv --reuid=65534 --regid=65534 --clear-groups env SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/public.cdb \
     smtp-auth-checkpassword "$SCRATCH/prog" 3<"$IN" </dev/null >/dev/null 2>log
   same "not root (qmail-smtpd as qmaild): exit 0, no switch" "$? $(sed -n 1p out/ran | cut -d' ' -f1,4)" "0 uid=65534 cwd=$SCRATCH"
 else
-  for i in 1 2 3 4 5 6 7 8; do ok "privilege drop # SKIP needs root"; done
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12; do ok "privilege drop # SKIP needs root"; done
 fi
 
 # --- smtp-auth-mkdb: refusals keep the old cdb

@@ -3,6 +3,8 @@
 #include "smtp-auth-checkpassword/passwd.h"
 #include "smtp-auth-checkpassword/scheme.h"
 
+#include <algorithm>
+#include <chrono>
 #include <crypt.h>
 #include <doctest/doctest.h>
 #include <string>
@@ -112,6 +114,29 @@ TEST_CASE("the dummy hash for unknown users costs what a default yescrypt user c
     char setting[CRYPT_GENSALT_OUTPUT_SIZE];
     REQUIRE(crypt_gensalt_rn("$y$", 0, nullptr, 0, setting, sizeof setting));
     CHECK(std::string(setting).substr(0, 7) == "$y$j9T$");
+}
+
+TEST_CASE("a wrong password for a scheme cheaper than yescrypt costs at least the dummy work")
+{
+    using clock = std::chrono::steady_clock;
+    auto fastest = [](auto&& fn) {
+        auto best = clock::duration::max();
+        for (int i = 0; i < 3; ++i) {
+            auto t = clock::now();
+            fn();
+            best = std::min(best, clock::now() - t);
+        }
+        return std::chrono::duration<double>(best).count();
+    };
+    const double dummy = fastest([] { dummy_password_work("wrong"); });
+    std::string reason;
+    for (std::string secret : {std::string("{PLAIN}secret"), std::string("{PLAIN.b64}c2VjcmV0"),
+                               *make_secret("cram-md5", "secret", reason), *make_secret("sha512", "secret", reason),
+                               *make_secret("bcrypt", "secret", reason)}) {
+        CAPTURE(secret);
+        CHECK(fastest([&] { (void)verify_password(secret, "wrong", false); }) >= 0.8 * dummy);
+        CHECK(verify_password(secret, "secret", false) == Outcome::ok);
+    }
 }
 
 TEST_CASE("secret syntax checks for smtp-auth-mkdb")

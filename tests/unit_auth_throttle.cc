@@ -119,7 +119,57 @@ TEST_CASE("store keys and administrator keys")
     CHECK(store_key(parse_admin_key("192.0.2.1/alice")) == "pair 192.0.2.1 alice");
     CHECK(store_key(parse_admin_key("alice")) == "user alice");
     CHECK(store_key({std::nullopt, std::string(300, 'a')}).size() < 200);
+    // bytes the store escapes: the file name must stay short, under IPv6 too
+    for (size_t n : {65UL, 90UL, 200UL}) {
+        ThrottleKey k{qs::parse_prefix("2001:db8:1234:5678::/64"), std::string(n, '!')};
+        CHECK(store_key(k).find("#md5:") != std::string::npos);
+        CHECK(qs::store_file_name(store_key(k)).size() <= 255);
+        CHECK(store_key(parse_admin_key("2001:db8:1234:5678::1/" + std::string(n, '!'))) == store_key(k));
+    }
+    CHECK(store_key({std::nullopt, std::string(64, 'a')}) == "user " + std::string(64, 'a'));
+    CHECK(store_key({std::nullopt, "#md5:0123456789abcdef0123456789abcdef"}) == "user #md5:0123456789abcdef0123456789abcdef");
     CHECK(parse_counter("1 2 3 4"));
     CHECK_FALSE(parse_counter("1 2 3"));
     CHECK_FALSE(parse_counter("1 2 3 -4"));
+}
+
+TEST_CASE("admit counts the attempt before verification; success and release take it back")
+{
+    ScratchDir s;
+    auto store = qs::open_directory_store(s.path.string());
+    ThrottleConfig c;
+    c.maxfail = 2;
+    auto fails = [&](const ThrottleKey& k) {
+        std::string value;
+        if (store->get(store_key(k), value) != qs::StoreResult::ok) return 0UL;
+        return parse_counter(value).value_or(Counter{}).fails;
+    };
+    const ThrottleKey addr{qs::parse_prefix("192.0.2.1"), {}}, pair{qs::parse_prefix("192.0.2.1"), "alice"},
+        user{std::nullopt, "alice"};
+    {
+        // two admitted attempts are two failures before any verdict
+        Throttle a(*store, c, 100), b(*store, c, 100);
+        CHECK(a.admit(ip("192.0.2.1"), "alice") == Gate::open);
+        CHECK(b.admit(ip("192.0.2.1"), "alice") == Gate::open);
+        CHECK(fails(pair) == 2);
+        // the third, in parallel, is locked out without being verified
+        CHECK(Throttle(*store, c, 100).admit(ip("192.0.2.1"), "alice") == Gate::locked);
+        CHECK(fails(addr) == 2);  // the locked attempt's address count was taken back
+        CHECK(fails(user) == 2);
+    }
+    ScratchDir s2;
+    store = qs::open_directory_store(s2.path.string());
+    Throttle t(*store, c, 100);
+    CHECK(t.admit(ip("192.0.2.1"), "alice") == Gate::open);
+    CHECK(t.release());
+    CHECK(fails(addr) == 0);
+    CHECK(fails(pair) == 0);
+    CHECK(fails(user) == 0);
+    CHECK(t.admit(ip("192.0.2.1"), "alice") == Gate::open);  // a failure: stays counted
+    Throttle ok(*store, c, 101);
+    CHECK(ok.admit(ip("192.0.2.1"), "alice") == Gate::open);
+    CHECK(ok.settle_success(ip("192.0.2.1"), "alice"));
+    CHECK(fails(addr) == 1);  // the earlier failure only
+    CHECK(fails(user) == 1);
+    CHECK(fails(pair) == 0);  // a success resets its pair
 }
