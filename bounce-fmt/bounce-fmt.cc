@@ -10,7 +10,6 @@
 #include <csignal>
 #include <ctime>
 #include <fcntl.h>
-#include <new>
 #include <unistd.h>
 #include <vector>
 
@@ -18,15 +17,6 @@ namespace {
 
 constexpr const char* usage =
     "usage: bounce-fmt [-q] [-d] [--] SENDER RECIPIENT REASON [RECIPIENT REASON ...]";
-
-// No allocation here: the line is written as it is (syslog is not worth
-// the risk when memory is gone).
-[[noreturn]] void out_of_memory()
-{
-    static const char line[] = "bounce-fmt: fatal: out of memory\n";
-    qs::write_all(2, line, sizeof line - 1);
-    ::_exit(111);
-}
 
 bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
@@ -40,8 +30,7 @@ std::string setting(const char* name, std::string fallback)
 
 int main(int argc, char** argv)
 {
-    qs::log::init("bounce-fmt");
-    std::set_new_handler(out_of_memory);
+    qs::log::init("bounce-fmt");  // also: out of memory is one line and exit 111
 
     qs::bounce::Job job;
     ::opterr = 0;

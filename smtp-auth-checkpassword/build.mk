@@ -1,7 +1,7 @@
 # smtp-auth-checkpassword, smtp-auth-mkdb, smtp-auth-passwd, smtp-auth-throttle.
 # The logic lives in auth.a, which the unit tests link too.
 AUTH_OBJECTS := smtp-auth-checkpassword/checkpassword.o smtp-auth-checkpassword/crammd5.o \
-	smtp-auth-checkpassword/mkdb.o smtp-auth-checkpassword/oom.o smtp-auth-checkpassword/passwd.o \
+	smtp-auth-checkpassword/mkdb.o smtp-auth-checkpassword/passwd.o \
 	smtp-auth-checkpassword/request.o smtp-auth-checkpassword/scheme.o \
 	smtp-auth-checkpassword/throttle.o smtp-auth-checkpassword/userdb.o
 smtp-auth-checkpassword/auth.a: $(AUTH_OBJECTS)

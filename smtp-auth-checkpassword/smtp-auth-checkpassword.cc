@@ -1,11 +1,9 @@
 // smtp-auth-checkpassword PROG [ARG...]: see smtp-auth-checkpassword.8.
 #include "lib/log.h"
 #include "smtp-auth-checkpassword/checkpassword.h"
-#include "smtp-auth-checkpassword/oom.h"
 
 int main(int argc, char** argv)
 {
     qs::log::init(argv[0]);
-    qs::auth::exit_111_when_out_of_memory();
     return qs::auth::check_and_exec(argc, argv);
 }

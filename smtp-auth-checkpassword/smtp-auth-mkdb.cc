@@ -2,7 +2,6 @@
 #include "lib/cdb_write.h"
 #include "lib/log.h"
 #include "smtp-auth-checkpassword/mkdb.h"
-#include "smtp-auth-checkpassword/oom.h"
 
 #include <cerrno>
 #include <string>
@@ -21,7 +20,6 @@ namespace {
 int main(int argc, char** argv)
 {
     qs::log::init(argv[0]);
-    qs::auth::exit_111_when_out_of_memory();
     qs::auth::MkdbOptions options;
     int opt;
     while ((opt = ::getopt(argc, argv, "+vcd:u:")) != -1) {

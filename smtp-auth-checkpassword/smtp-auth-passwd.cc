@@ -1,7 +1,6 @@
 // smtp-auth-passwd [-s SCHEME]: see smtp-auth-passwd.8.
 #include "lib/fd.h"
 #include "lib/log.h"
-#include "smtp-auth-checkpassword/oom.h"
 #include "smtp-auth-checkpassword/passwd.h"
 #include "smtp-auth-checkpassword/secret.h"
 
@@ -54,7 +53,6 @@ bool ask(int tty, const char* prompt, qs::auth::Secret& out)
 int main(int argc, char** argv)
 {
     qs::log::init(argv[0]);
-    qs::auth::exit_111_when_out_of_memory();
     std::string scheme = "yescrypt";
     int opt;
     while ((opt = ::getopt(argc, argv, "+s:")) != -1) {

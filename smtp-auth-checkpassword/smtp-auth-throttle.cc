@@ -4,7 +4,6 @@
 #include "lib/ipaddr.h"
 #include "lib/log.h"
 #include "lib/store.h"
-#include "smtp-auth-checkpassword/oom.h"
 #include "smtp-auth-checkpassword/throttle.h"
 
 #include <algorithm>
@@ -24,7 +23,6 @@ int main(int argc, char** argv)
 {
     using namespace qs::auth;
     qs::log::init(argv[0]);
-    exit_111_when_out_of_memory();
     const char* clear = nullptr;
     bool prune = false;
     int opt;
