@@ -16,8 +16,10 @@ constexpr const char* default_directory = CONF_QMAIL "/relaylock";
 constexpr const char* default_never = "127.0.0.0/8 ::1/128";
 constexpr unsigned long min_v6prefix = 48;
 constexpr unsigned long max_expiry = 10UL * 365 * 86400;
-// A login time this far in the future is junk (clocks between hosts may differ a little).
-constexpr std::time_t future_slack = 300;
+// A login time further in the future than this is junk: hosts sharing a
+// store keep their clocks within it, and a clock stepped back must not
+// stretch a lock (relaylock-check.8 documents it).
+constexpr std::time_t future_slack = 5;
 } // namespace
 
 Config load_config()
@@ -48,12 +50,16 @@ Config load_config()
 
 Prefix lock_block(const Address& client, const Config& config)
 {
-    return prefix_of(client, client.v4 ? 32 : config.v6prefix);
+    Prefix block = client_block(client, config.v6prefix);
+    // A customer next to a RELAYLOCK_NEVER proxy must not open its block.
+    bool holds_never = std::any_of(config.never.begin(), config.never.end(),
+                                   [&](const Prefix& p) { return overlaps(p, block); });
+    return holds_never ? prefix_of(client, 128) : block;
 }
 
 bool never_locked(const Address& client, const Config& config)
 {
-    if (never_list_broken) return true;
+    if (never_list_broken || !is_client_address(client)) return true;
     return std::any_of(config.never.begin(), config.never.end(),
                        [&](const Prefix& p) { return contains(p, client); });
 }
@@ -107,6 +113,8 @@ std::optional<Lock> decode_lock(std::string_view key, std::string_view value)
     if (space == std::string_view::npos || space == 0) return std::nullopt;
     long long login = 0;
     auto digits = value.substr(0, space);
+    // Exactly what encode_lock writes: no sign, no leading zero.
+    if (digits[0] < '0' || digits[0] > '9' || (digits[0] == '0' && digits.size() > 1)) return std::nullopt;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), login);
     if (ec != std::errc() || end != digits.data() + digits.size() || login < 0) return std::nullopt;
     auto user = value.substr(space + 1);

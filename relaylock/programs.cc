@@ -46,7 +46,8 @@ std::string field_user() { return sanitize_user(std::getenv("USER") ? std::geten
 bool record_login(const Address& client, std::string_view user, const Config& config)
 {
     if (never_locked(client, config)) {
-        log::line("not locking ip=" + canonical(client) + " (RELAYLOCK_NEVER)");
+        log::line("not locking ip=" + canonical(client) +
+                  (is_client_address(client) ? " (RELAYLOCK_NEVER)" : " (not a client address)"));
         return true;
     }
     auto store = open_store(config);
@@ -137,6 +138,11 @@ int check_main(int argc, char** argv)
     auto lock = decode_lock(key, value);
     if (!lock) {
         log::warning("malformed lock key=" + log::escape(key) + "; no relay");
+        exec_next(argv + 1);
+    }
+    // The key was made from the client; the lock must say so in bytes too.
+    if (!contains(lock->block, *client)) {
+        log::warning("lock key=" + log::escape(key) + " does not cover ip=" + canonical(*client) + "; no relay");
         exec_next(argv + 1);
     }
     std::time_t now = std::time(nullptr);

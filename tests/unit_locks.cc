@@ -28,6 +28,31 @@ TEST_CASE("lock entries: what encode_lock writes, decode_lock accepts, and nothi
     CHECK_FALSE(decode_lock("2001:db8::1/64", "1 alice\n"));         // host bits set
     CHECK_FALSE(decode_lock("../x", "1 alice\n"));
     CHECK_FALSE(decode_lock("", "1 alice\n"));
+    // Only what encode_lock writes: no leading zero, no sign.
+    CHECK(decode_lock("192.0.2.7", "0 alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "01700000000 alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "00 alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "-0 alice\n"));
+    CHECK_FALSE(decode_lock("192.0.2.7", "+1 alice\n"));
+}
+
+TEST_CASE("blocks next to RELAYLOCK_NEVER, behind translators, and addresses never locked")
+{
+    Config config;
+    config.never = *qs::parse_prefix_list("127.0.0.0/8 ::1/128 2001:db8:5:5::10", nullptr);
+    auto block = [&](const char* text) { return qs::canonical(lock_block(*qs::parse_address(text), config)); };
+    CHECK(block("2001:db8:5:5::20") == "2001:db8:5:5::20");    // the /64 holds the proxy
+    CHECK(block("2001:db8:5:6::20") == "2001:db8:5:6::/64");
+    CHECK(block("2001:0:4136:e378:8000:63bf:3fff:fdd2") == "2001::4136:e378:8000:63bf:3fff:fdd2");
+    CHECK(block("64:ff9b::198.51.100.1") == "64:ff9b::c633:6401");
+    config.v6prefix = 48;
+    CHECK(block("2001:db8:5:7::1") == "2001:db8:5:7::1");      // the /48 holds the proxy
+    CHECK(never_locked(*qs::parse_address("2001:db8:5:5::10"), config));
+    CHECK_FALSE(never_locked(*qs::parse_address("2001:db8:5:5::20"), config));
+    for (const char* text : {"::", "0.0.0.0", "224.0.0.1", "255.255.255.255", "ff02::1"}) {
+        INFO("address: ", text);
+        CHECK(never_locked(*qs::parse_address(text), config));
+    }
 }
 
 TEST_CASE("user names are made safe for entries, logs and the environment")
@@ -54,8 +79,10 @@ TEST_CASE("lock blocks and expiry")
     CHECK(is_active(lock, 1000, config));
     CHECK(is_active(lock, 1599, config));
     CHECK_FALSE(is_active(lock, 1600, config));
-    CHECK(is_active(lock, 900, config));     // a little clock skew between hosts
-    CHECK_FALSE(is_active(lock, 600, config));  // far future: junk
+    CHECK(is_active(lock, 995, config));        // 5 s of clock skew between hosts
+    CHECK_FALSE(is_active(lock, 994, config));  // further in the future: junk
+    CHECK_FALSE(is_active(lock, 900, config));  // a clock stepped back does not stretch it
+    CHECK_FALSE(is_active(lock, 600, config));
     config.expiry = 0;
     CHECK_FALSE(is_active(lock, 1000, config));
 }
