@@ -4,8 +4,9 @@
 UNIT_SOURCES := $(wildcard tests/unit_*.cc)
 UNIT_OBJECTS := $(UNIT_SOURCES:.cc=.o)
 # Tests link dynamically: static libcrypto drags in dlopen warnings and the
-# unit binary's start-up time does not matter.
-TEST_LINK := $(firstword $(CXX_LINK))
+# unit binary's start-up time does not matter. Every other word of the link
+# line stays (a sanitizer's -fsanitize=... must reach the test binaries too).
+TEST_LINK := $(filter-out -static -s,$(CXX_LINK))
 tests/unit: tests/doctest_main.o $(UNIT_OBJECTS) $(FAMILY_LIBS) lib/lib.a
 	$(TEST_LINK) -o $@ tests/doctest_main.o $(UNIT_OBJECTS) $(FAMILY_LIBS) $(LIB_LINK) $(TEST_LIBS)
 TEST_PROGRAMS += tests/unit
