@@ -85,8 +85,11 @@ Parse parse_request(std::string_view bytes, const CallerEnv& env, Request& out, 
     if (env.smtpauth) {
         // s/qmail, sagredo: with CRAM offered a password record has an
         // empty third field and a CRAM record never does; without it a
-        // password record has two fields.
-        const bool offered = lower(*env.smtpauth).find("cram") != std::string::npos || cram_configured;
+        // password record has two fields. The caller's own statement of
+        // what it offers wins over CHKPW_CRAM, which only orders the
+        // fields here: a shared envdir must not turn a LOGIN-only
+        // service's user name into a replayable CRAM-MD5 exchange.
+        const bool offered = lower(*env.smtpauth).find("cram") != std::string::npos;
         out.mech = "password";
         if (f.size() == 3 && !f[2].empty()) {
             if (!offered) return Parse::misuse;

@@ -39,11 +39,28 @@ TEST_CASE("s/qmail and sagredo qmail-smtpd: the captures, by SMTPAUTH")
     CHECK(r.challenge == "<15429.1795829999@realqmail.test>");
     // without CRAM offered a three-field record is never a challenge-response
     CHECK(parse(cram_md5, sqmail(""), r) == Parse::misuse);
-    // ... unless the configuration says CRAM is offered
+    // ... not even with CHKPW_CRAM in a shared envdir: the caller said LOGIN only
     CallerEnv configured = sqmail("");
     configured.cram_order = "digest-challenge";
-    REQUIRE(parse(cram_md5, configured, r) == Parse::ok);
+    CHECK(parse(cram_md5, configured, r) == Parse::misuse);
+    REQUIRE(parse(login_cram_not_offered, configured, r) == Parse::ok);
+    CHECK(r.kind == Kind::password);
+    // where the caller offers CRAM-MD5, CHKPW_CRAM orders its fields
+    CallerEnv ordered = sqmail("+cram");
+    ordered.cram_order = "challenge-digest";
+    const std::string swapped = "alice\0<15429.1795829999@realqmail.test>\0b79b273149c0d57d89a03e76f7dabffa\0"s;
+    REQUIRE(parse(swapped, ordered, r) == Parse::ok);
     CHECK(r.kind == Kind::cram);
+    CHECK(r.digest == "b79b273149c0d57d89a03e76f7dabffa");
+}
+
+TEST_CASE("SMTPAUTHMETHOD wins over CHKPW_CRAM")
+{
+    Request r;
+    CallerEnv login{"login", std::nullopt, "digest-challenge", std::nullopt};
+    CHECK(parse(cram_md5, login, r) == Parse::misuse);
+    REQUIRE(parse(login_cram_not_offered, login, r) == Parse::ok);
+    CHECK(r.kind == Kind::password);
 }
 
 TEST_CASE("a LOGIN user name with embedded NULs cannot smuggle a CRAM-MD5 exchange")
