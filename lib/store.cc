@@ -178,13 +178,16 @@ private:
         return StoreResult::fault;
     }
 
+    // flock needs only a descriptor open for reading, so every user who may
+    // read the directory's group can take the lock. Whoever comes first
+    // (often root's POP checker) creates .lock with the directory's group
+    // and its group read bit: a 0600 root-owned .lock made every qmaild
+    // checker fail with 111. Others get no bit, or any local user could
+    // hold the lock forever.
     Fd lock_exclusive()
     {
-        Fd lock(::openat(dir_.get(), ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-        if (!lock) {
-            fault("unable to open store lock", errno);
-            return lock;
-        }
+        Fd lock = open_lock_file();
+        if (!lock) return lock;
         while (::flock(lock.get(), LOCK_EX) != 0) {
             if (errno == EINTR) continue;
             fault("unable to lock store", errno);
@@ -192,6 +195,32 @@ private:
             break;
         }
         return lock;
+    }
+
+    Fd open_lock_file()
+    {
+        for (int tries = 0; tries < 3; ++tries) {
+            Fd lock(::openat(dir_.get(), ".lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+            if (lock || errno != ENOENT) {
+                if (!lock) fault("unable to open store lock", errno);
+                return lock;
+            }
+            lock.reset(::openat(dir_.get(), ".lock", O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+            if (!lock) {
+                if (errno == EEXIST) continue;  // created by another process meanwhile
+                fault("unable to create store lock", errno);
+                return lock;
+            }
+            struct stat dir;
+            if (::fstat(dir_.get(), &dir) == 0 && (dir.st_mode & 0070)) {
+                // group from the directory (as a setgid directory would give)
+                if (::fchown(lock.get(), static_cast<uid_t>(-1), dir.st_gid) == 0)
+                    ::fchmod(lock.get(), 0600 | (dir.st_mode & 0060 ? 0040 : 0));
+            }
+            return lock;
+        }
+        fault("unable to open store lock", EEXIST);
+        return Fd();
     }
 
     StoreResult read_entry(const std::string& name, std::string& value)

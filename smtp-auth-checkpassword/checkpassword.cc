@@ -72,6 +72,11 @@ int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bo
         // checkpassword-reply turns HOME into userdb_home and passes the
         // variables EXTRA names (its own uid and gid only when we do not)
         if (!r.has_identity()) return 0;
+        // Dovecot switches to userdb_uid itself: the same rule as our setuid
+        if (*r.uid == 0 && !allow_root) {
+            log::line("fail user=" + log::escape(user) + " reason=uid_0_refused");
+            return 1;
+        }
         std::string extra(env::get("EXTRA").value_or(""));
         if (!extra.empty()) extra += ' ';
         extra += "userdb_uid userdb_gid";

@@ -38,7 +38,7 @@ int main(int argc, char** argv)
         return 111;
     }
     std::string bad;
-    auto config = throttle_config_from_env(bad);
+    auto config = throttle_config_from_env(bad, prune ? ConfigUse::pruning : ConfigUse::checking);
     if (!config) {
         qs::log::fatal("bad " + bad);
         return 111;

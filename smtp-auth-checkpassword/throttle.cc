@@ -47,7 +47,7 @@ std::string format_counter(const Counter& c)
            std::to_string(c.last_ok);
 }
 
-Prefix client_block(const Address& a) { return prefix_of(a, a.v4 ? 32 : 64); }
+Prefix client_block(const Address& a) { return qs::client_block(a, 64); }
 
 std::string store_key(const ThrottleKey& k)
 {
@@ -289,15 +289,16 @@ bool Throttle::record_success(const std::optional<Address>& address, std::string
     return r != StoreResult::fault;
 }
 
-std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad)
+std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad, ConfigUse use)
 {
+    const bool zero_ok = use == ConfigUse::pruning;
     ThrottleConfig c;
     auto maxfail = env::number("CHKPW_MAXFAIL", c.maxfail, 1000000);
     auto window = env::number("CHKPW_WINDOW", c.window, 10L * 365 * 86400);
     auto lockout = env::number("CHKPW_LOCKOUT", c.lockout, 10L * 365 * 86400);
     if (!maxfail || *maxfail == 0) bad = "CHKPW_MAXFAIL";
-    else if (!window) bad = "CHKPW_WINDOW";
-    else if (!lockout) bad = "CHKPW_LOCKOUT";
+    else if (!window || (*window == 0 && !zero_ok)) bad = "CHKPW_WINDOW";      // 0 would count nothing
+    else if (!lockout || (*lockout == 0 && !zero_ok)) bad = "CHKPW_LOCKOUT";  // 0 would lock nobody
     if (!bad.empty()) return std::nullopt;
     c.maxfail = *maxfail;
     c.window = *window;

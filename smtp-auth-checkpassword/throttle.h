@@ -93,7 +93,10 @@ private:
 
 // CHKPW_MAXFAIL, CHKPW_WINDOW, CHKPW_LOCKOUT, CHKPW_TRUSTED; nullopt names
 // the bad variable in bad.
-std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad);
+// The checker refuses a window or lockout of 0, which would silently turn
+// the throttle off; smtp-auth-throttle -p takes 0 as "prune all that is due".
+enum class ConfigUse { checking, pruning };
+std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad, ConfigUse use = ConfigUse::checking);
 
 // A counter whose window, lockout and known-good mark have all passed.
 bool stale(const Counter& c, const ThrottleConfig& config, long long now);

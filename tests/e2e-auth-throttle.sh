@@ -109,9 +109,19 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
   same "shared store: root, then nobody, then root count failures" "$(as_root) $(as_nobody) $(as_root)" "1 1 1"
   same "... and the pair is locked for both" "$(as_nobody)" "1"
   contains "... as locked_out" log 'user=alice ip=192\.0\.2\.200 .*reason=locked_out$'
+  # no .lock made at install: root's checker comes first and creates it
+  mkdir -m 0770 fresh && chgrp 65534 fresh
+  as() { env CHKPW_STATE=$SCRATCH/fresh TCPREMOTEIP=192.0.2.201 "$@" smtp-auth-checkpassword /bin/true 3<in.shared </dev/null >/dev/null 2>>log; echo $?; }
+  same "a store without .lock: root first, then nobody, both count (no 111)" \
+    "$(as) $(as setpriv --reuid=65534 --regid=65534 --clear-groups)" "1 1"
+  same "... root made .lock with the directory's group, group-readable, nothing for others" \
+    "$(stat -c '%g %a' fresh/.lock)" "65534 640"
 else
-  ok "shared store # SKIP needs root"; ok "shared store # SKIP needs root"; ok "shared store # SKIP needs root"
+  for n in 1 2 3 4 5; do ok "shared store # SKIP needs root"; done
 fi
+for setting in CHKPW_WINDOW CHKPW_LOCKOUT; do
+  same "$setting=0 would turn the throttle off: 111" "$(export $setting=0; try 192.0.2.8 alice secret)" 111
+done
 
 status "-c with no store: 111" 111 env CHKPW_STATE=$SCRATCH/none smtp-auth-throttle -c alice
 same "the checker with its store missing: 111, never 0 or 1" "$(CHKPW_STATE=$SCRATCH/none try 192.0.2.8 alice secret)" 111

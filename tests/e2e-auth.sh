@@ -109,6 +109,18 @@ lacks "the log never holds the hash" log 'j9T'
 printf 'carol@example.com\000%s\000\000' "${crammd5#\{CRAM-MD5\}}" > "$IN"
 chk 1 "the stored CRAM-MD5 context typed as the password fails" SMTPAUTH=+cram
 
+# --- Dovecot switches to userdb_uid itself: a uid-0 record needs CHKPW_ALLOWROOT there too
+put 'rooty\000secret\000'
+chk 1 "Dovecot: a record with uid 0 is refused" DOVECOT_VERSION=2.3 AUTH_MECH=PLAIN
+contains "... and logged" log 'user=rooty reason=uid_0_refused$'
+chk 0 "... unless CHKPW_ALLOWROOT=1" DOVECOT_VERSION=2.3 AUTH_MECH=PLAIN CHKPW_ALLOWROOT=1
+# --- the caller's statement of what it offers wins over CHKPW_CRAM (a shared envdir)
+printf 'alice\000%s\000<1896.697170952@postoffice.reston.mci.net>\000' \
+  "$(python3 -c 'import hmac,hashlib;print(hmac.new(b"secret",b"<1896.697170952@postoffice.reston.mci.net>",hashlib.md5).hexdigest())')" > "$IN"
+chk 0 "CRAM-MD5 where the caller offers it (SMTPAUTH=+cram, CHKPW_CRAM set)" SMTPAUTH=+cram CHKPW_CRAM=digest-challenge
+chk 2 "a replayed CRAM-MD5 exchange on a LOGIN-only service (SMTPAUTH= empty) with CHKPW_CRAM set: misuse" SMTPAUTH= CHKPW_CRAM=digest-challenge
+chk 2 "... nor with SMTPAUTHMETHOD=login" SMTPAUTHMETHOD=login CHKPW_CRAM=digest-challenge
+
 # --- refusals
 put 'alice\000wrong\000\000'
 chk 1 "wrong password" SMTPAUTH=+cram

@@ -133,6 +133,23 @@ TEST_CASE("store keys and administrator keys")
     CHECK_FALSE(parse_counter("1 2 3 -4"));
 }
 
+TEST_CASE("Teredo, 6to4 and NAT64 clients are counted one by one, not by a shared /64")
+{
+    for (const char* text : {"2001:0:4136:e378:8000:63bf:3fff:fdd2", "64:ff9b::c633:6401", "64:ff9b:1::c633:6401",
+                             "2002:c000:204::1", "fe80::1:0"}) {
+        CAPTURE(text);
+        auto a = qs::parse_address(text);
+        REQUIRE(a);
+        CHECK(store_key({client_block(*a), {}}) == "ip " + qs::canonical(qs::prefix_of(*a, 128)));
+    }
+    // a neighbour in the same /64 is another counter
+    auto guesser = qs::parse_address("2001:0:4136:e378:8000:63bf:3fff:fdd2");
+    auto customer = qs::parse_address("2001:0:4136:e378:8000:1234:5678:9abc");
+    CHECK(store_key({client_block(*guesser), {}}) != store_key({client_block(*customer), {}}));
+    // a native address still means its /64
+    CHECK(store_key({client_block(*qs::parse_address("2001:db8::5")), {}}) == "ip 2001:db8::/64");
+}
+
 TEST_CASE("admit counts the attempt before verification; success and release take it back")
 {
     ScratchDir s;
