@@ -37,6 +37,9 @@ Outcome verify_apop(std::string_view secret, std::string_view timestamp, const u
 // and disabled accounts and on top of cheaper schemes, so timing does not
 // tell them apart.
 void dummy_password_work(std::string_view password);
+// How often this process has paid dummy_password_work: lets a test check
+// that a refusal paid it without timing anything.
+unsigned long dummy_password_work_done();
 
 bool base64_decode(std::string_view in, std::string& out);
 

@@ -154,4 +154,20 @@ while read -r address spelling; do
     smtp-auth-checkpassword true 3<fd3 </dev/null >/dev/null 2>chk.log
   contains "the checker logs $address as ip=$spelling" chk.log " ip=$spelling( |\$)"
 done < shapes
+
+# --- CHKPW_TRUSTED compares bytes: the spelling a broken formatter made of
+# an address ending in a zero group must not make it trusted
+guess() {  # TRUSTED ADDRESS: the exit status of a wrong password, then of the right one
+  for password in wrong wrong secret; do
+    printf 'alice\0%s\0\0' "$password" > fd3
+    CHKPW_USERS=$SCRATCH/users.cdb CHKPW_STATE=$SCRATCH/state CHKPW_MAXFAIL=1 CHKPW_TRUSTED=$1 TCPREMOTEIP=$2 \
+      smtp-auth-checkpassword true 3<fd3 </dev/null >/dev/null 2>>chk.log
+    printf '%s ' $?
+  done
+}
+same "CHKPW_TRUSTED=2001:db8:1:2::/128 does not trust 2001:db8:1:2::5:0 (locked out)" \
+  "$(guess 2001:db8:1:2::/128 2001:db8:1:2::5:0)" "1 1 1 "
+same "CHKPW_TRUSTED=::/128 does not trust 2001:db8:aaaa:1:2:3:4:0" "$(guess ::/128 2001:db8:aaaa:1:2:3:4:0)" "1 1 1 "
+same "CHKPW_TRUSTED=2001:db8:9:2::5:0 trusts exactly that address (never locked)" \
+  "$(guess 2001:db8:9:2::5:0 2001:db8:9:2::5:0)" "1 1 0 "
 finish
