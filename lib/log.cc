@@ -2,7 +2,9 @@
 
 #include "lib/fd.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <new>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +15,8 @@ namespace qs::log {
 namespace {
 const char* name = "qsend";
 bool use_syslog = false;
+int log_fd = 2;
+constexpr const char* handed_down_variable = "QSEND_LOGFD";
 
 bool same_file(const struct stat& a, int fd)
 {
@@ -29,6 +33,31 @@ bool client_on_stderr(const struct stat& err)
     return (same_file(err, 0) || same_file(err, 1)) && !::isatty(2);
 }
 
+// The descriptor QSEND_LOGFD names, if it is open and not the client.
+int handed_down_fd()
+{
+    const char* text = std::getenv(handed_down_variable);
+    if (!text) return -1;
+    int fd = 0;
+    for (const char* p = text; *p; ++p) {
+        if (*p < '0' || *p > '9' || fd > 100000) return -1;
+        fd = fd * 10 + (*p - '0');
+    }
+    struct stat st;
+    if (!*text || fd < 3 || ::fstat(fd, &st) != 0 || same_file(st, 0) || same_file(st, 1)) return -1;
+    return fd;
+}
+
+bool choose_connection_log()
+{
+    if (int fd = handed_down_fd(); fd >= 0) {
+        log_fd = fd;
+        return false;
+    }
+    struct stat err;
+    return ::fstat(2, &err) != 0 || client_on_stderr(err);
+}
+
 void emit(int priority, std::string_view prefix, std::string_view text)
 {
     if (use_syslog) {
@@ -43,19 +72,19 @@ void emit(int priority, std::string_view prefix, std::string_view text)
     for (auto& c : out)
         if (c == '\n') c = ' ';
     out += '\n';
-    write_all(2, out.data(), out.size());
+    write_all(log_fd, out.data(), out.size());
 }
 } // namespace
 
-void init(const char* program_name)
+void init(const char* program_name, Role role)
 {
     std::set_new_handler([] {
         // No allocation here: that is what just failed.
         if (use_syslog) {
             ::syslog(LOG_ERR, "fatal: out of memory");
         } else {
-            write_all(2, name, std::strlen(name));
-            write_all(2, ": fatal: out of memory\n", 23);
+            write_all(log_fd, name, std::strlen(name));
+            write_all(log_fd, ": fatal: out of memory\n", 23);
         }
         ::_exit(111);
     });
@@ -64,8 +93,23 @@ void init(const char* program_name)
         name = slash ? slash + 1 : program_name;
     }
     struct stat err;
-    use_syslog = ::fstat(2, &err) != 0 || client_on_stderr(err);
+    use_syslog = role == Role::connection ? choose_connection_log() : ::fstat(2, &err) != 0;
     if (use_syslog) ::openlog(name, LOG_PID, LOG_MAIL);
+}
+
+bool hand_down()
+{
+    if (!use_syslog) {
+        // at 10 or above: qmail-popup puts its pipe on 3 and 4
+        int fd = ::fcntl(log_fd, F_DUPFD, 10);
+        if (fd >= 0) {
+            std::string value = std::to_string(fd);
+            if (::setenv(handed_down_variable, value.c_str(), 1) == 0) return true;
+            ::close(fd);
+        }
+    }
+    ::unsetenv(handed_down_variable);
+    return false;
 }
 
 const char* program() { return name; }

@@ -1,8 +1,14 @@
 // One line per event, the program's name first, fields as key=value.
-// Descriptor 2 is used unless it is the same open file as descriptor 0 or
-// 1 (qmail-popup copies the client's connection onto 2) or is closed: then
-// the line goes to syslog, facility mail, so nothing reaches the client. A
-// terminal is the exception: an administrator at a shell keeps the lines.
+// Where the lines go depends on the program's role:
+//  - an administrator's tool writes to descriptor 2, always (a run
+//    script's exec 2>&1, cmd > log 2>&1, cron's mail); syslog only when
+//    descriptor 2 is closed;
+//  - a program in a connection's chain never writes to the client: it
+//    uses the log descriptor a program ahead of it handed down in
+//    QSEND_LOGFD (relaylock-guard, ahead of qmail-popup), else descriptor
+//    2 unless that is the same open file as 0 or 1 (qmail-popup copies
+//    the client's connection onto 2) or closed; else syslog, facility
+//    mail. A terminal on 2 is an administrator at a shell and keeps them.
 #ifndef QSEND_LIB_LOG_H
 #define QSEND_LIB_LOG_H
 
@@ -11,9 +17,17 @@
 
 namespace qs::log {
 
+enum class Role { admin, connection };
+
 // Call once from main before any other function here. It also makes
 // running out of memory one fatal line and exit 111.
-void init(const char* program_name);
+void init(const char* program_name, Role role = Role::admin);
+
+// For a chain program whose successors will find the client on
+// descriptor 2: hands this program's log descriptor down (a copy, kept
+// across exec, named by QSEND_LOGFD). Returns false, unsetting
+// QSEND_LOGFD, when lines go to syslog anyway.
+bool hand_down();
 const char* program();
 
 // Client-supplied bytes made safe for one log line: printable ASCII other

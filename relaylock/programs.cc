@@ -161,6 +161,9 @@ int check_main(int argc, char** argv)
 int guard_main(int argc, char** argv)
 {
     if (argc < 2) return usage("relaylock-guard PROG [ARG...]");
+    // qmail-popup will put the client on descriptor 2 of everything after
+    // it: relaylock and the checker write to this program's log instead.
+    log::hand_down();
     Config config = load_config();
     auto client = client_address();  // captured before anything the user controls runs
     int ends[2];

@@ -3,6 +3,6 @@
 
 int main(int argc, char** argv)
 {
-    qs::log::init("relaylock-check");
+    qs::log::init("relaylock-check", qs::log::Role::connection);
     return qs::relaylock::check_main(argc, argv);
 }

@@ -3,6 +3,6 @@
 
 int main(int argc, char** argv)
 {
-    qs::log::init("relaylock-guard");
+    qs::log::init("relaylock-guard", qs::log::Role::connection);
     return qs::relaylock::guard_main(argc, argv);
 }

@@ -3,6 +3,6 @@
 
 int main(int argc, char** argv)
 {
-    qs::log::init("relaylock");
+    qs::log::init("relaylock", qs::log::Role::connection);
     return qs::relaylock::relaylock_main(argc, argv);
 }

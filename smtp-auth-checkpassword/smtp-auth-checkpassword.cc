@@ -4,6 +4,6 @@
 
 int main(int argc, char** argv)
 {
-    qs::log::init(argv[0]);
+    qs::log::init(argv[0], qs::log::Role::connection);
     return qs::auth::check_and_exec(argc, argv);
 }

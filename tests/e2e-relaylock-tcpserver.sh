@@ -118,4 +118,36 @@ wait_port $BADIP
 same "guard and relaylock with a malformed address write nothing to a socket on descriptor 2" \
   "$(tcpclient -R -H -i 127.0.0.8 127.0.0.1 $BADIP sh -c "printf 'QUIT\r\n' >&7; cat <&6" 2>/dev/null | head -n 1)" "+OK maildrop ready (running as uid 0)"
 
+# The real checker after qmail-popup: descriptor 2 is the client's socket,
+# and its lines (and relaylock's) reach the guard's log, the POP service's.
+cat > $SCRATCH/popup3 <<'POPUP'
+#!/bin/sh
+# qmail-popup's handoff: user\0pass\0timestamp\0 on descriptor 3, the
+# client's connection copied onto descriptor 2.
+exec 2>&1
+echo "+OK <1.2@pop.test>"
+read -r user; read -r pass
+user=$(printf '%s' "${user#USER }" | tr -d '\r'); pass=$(printf '%s' "${pass#PASS }" | tr -d '\r')
+printf '%s\0%s\0<1.2@pop.test>\0' "$user" "$pass" > "$POPUP_FD3.$$"
+"$@" 3<"$POPUP_FD3.$$" || echo "-ERR authorization failed"
+POPUP
+chmod 755 $SCRATCH/popup3
+printf 'alice:{PLAIN}secret:65534:65534::/tmp::\n' | smtp-auth-mkdb $SCRATCH/users.cdb $SCRATCH/users.tmp
+chmod 644 $SCRATCH/users.cdb
+CHECKER=$(free_port)
+POPUP_FD3=$SCRATCH/fd3 CHKPW_USERS=$SCRATCH/users.cdb \
+  tcpserver -R -H -l pop.test 127.0.0.1 $CHECKER relaylock-guard $SCRATCH/popup3 \
+  smtp-auth-checkpassword relaylock $STANDINS/qmail-pop3d 2>$SCRATCH/pop-checker.log &
+CLEANUP_PIDS="$CLEANUP_PIDS $!"
+wait_port $CHECKER
+out=$(pop_login 127.0.0.10 $CHECKER secret)
+same "guard, popup, smtp-auth-checkpassword, relaylock: the client sees only the protocol" \
+  "$out" "$(printf '+OK maildrop ready (running as uid 65534)\n+OK ')"
+contains "the checker's line reaches the POP service's log through the guard" $SCRATCH/pop-checker.log \
+  '^smtp-auth-checkpassword: ok user=alice ip=127\.0\.0\.10 mech=pop$'
+out=$(pop_login 127.0.0.10 $CHECKER wrong)
+same "a refused login: the client sees only the protocol" "$out" "-ERR authorization failed"
+contains "... and the refusal is in the POP service's log" $SCRATCH/pop-checker.log \
+  '^smtp-auth-checkpassword: fail user=alice ip=127\.0\.0\.10 mech=pop reason=bad_password$'
+
 finish
