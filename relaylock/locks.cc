@@ -125,7 +125,13 @@ std::optional<Lock> decode_lock(std::string_view key, std::string_view value)
 bool is_active(const Lock& lock, std::time_t now, const Config& config)
 {
     if (lock.login > now + future_slack) return false;
-    return now - lock.login < static_cast<std::time_t>(config.expiry);
+    // "no more than RELAYLOCK_EXPIRY seconds old"; 0 turns locks off
+    return config.expiry > 0 && now - lock.login <= static_cast<std::time_t>(config.expiry);
+}
+
+std::time_t first_inactive_second(const Lock& lock, const Config& config)
+{
+    return lock.login + static_cast<std::time_t>(config.expiry) + 1;
 }
 
 StoreResult active_locks(Store& store, std::time_t now, const Config& config, std::vector<Lock>& out)

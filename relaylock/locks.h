@@ -58,6 +58,8 @@ std::string encode_lock(std::time_t login, std::string_view user);
 // lock_block write.
 std::optional<Lock> decode_lock(std::string_view key, std::string_view value);
 bool is_active(const Lock& lock, std::time_t now, const Config& config);
+// The first second at which an active lock is no longer active.
+std::time_t first_inactive_second(const Lock& lock, const Config& config);
 
 // Every active lock, oldest first. Entries with junk are skipped with one warning.
 StoreResult active_locks(Store& store, std::time_t now, const Config& config, std::vector<Lock>& out);

@@ -11,6 +11,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <algorithm>
 #include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
@@ -31,6 +33,14 @@ int usage(std::string_view text)
 {
     log::line("usage: " + std::string(text));
     return 100;
+}
+
+// --help: the usage on standard output, exit 0.
+int help(std::string_view text)
+{
+    std::string out = "usage: " + std::string(text) + "\n";
+    if (!write_all(1, out.data(), out.size())) return 111;
+    return 0;
 }
 
 // The admin tools' answer to a store fault: one line, exit 111.
@@ -224,40 +234,86 @@ int guard_main(int argc, char** argv)
     return 111;
 }
 
-int expire_main(int argc, char** argv)
+namespace {
+// One sweep: removes what is no longer active (decided again under the
+// store's lock, since a login may have refreshed it) and rebuilds the rules
+// cdb when that changed it. next_expiry: the first second at which a lock
+// still active now stops being active (0 when none is).
+int expire_once(const Config& config, Store& store, std::time_t now, std::time_t& next_expiry)
 {
-    if (argc > 1) return usage("relaylock-expire");
-    Config config = load_config();
-    auto store = open_store(config);
-    std::time_t now = std::time(nullptr);
     std::vector<std::string> stale;
-    StoreResult r = store->scan([&](std::string_view key, std::string_view value) {
+    next_expiry = 0;
+    StoreResult r = store.scan([&](std::string_view key, std::string_view value) {
         auto lock = decode_lock(key, value);
-        if (!lock || !is_active(*lock, now, config)) stale.emplace_back(key);
+        if (!lock || !is_active(*lock, now, config)) {
+            stale.emplace_back(key);
+            return;
+        }
+        std::time_t at = first_inactive_second(*lock, config);
+        if (next_expiry == 0 || at < next_expiry) next_expiry = at;
     });
-    if (r == StoreResult::fault) return store_fault(*store);
+    if (r == StoreResult::fault) return store_fault(store);
     unsigned long removed = 0;
     for (const auto& key : stale) {
-        // A login may have refreshed the lock since the scan: decide again under the lock.
         bool erased = false;
-        r = store->update(key, [&](const std::string* current) {
+        r = store.update(key, [&](const std::string* current) {
             if (!current) return StoreChange{};
             auto lock = decode_lock(key, *current);
             if (lock && is_active(*lock, now, config)) return StoreChange{};
             erased = true;
             return StoreChange{StoreChange::erase, {}};
         });
-        if (r == StoreResult::fault) return store_fault(*store);
+        if (r == StoreResult::fault) return store_fault(store);
         if (erased) ++removed;
     }
-    if (store->sweep_leftovers(leftover_age) == StoreResult::fault) return store_fault(*store);
-    if (config.rules_mode() && (removed || rebuild_outstanding(config)) && !request_rebuild(*store, config))
+    if (store.sweep_leftovers(leftover_age) == StoreResult::fault) return store_fault(store);
+    if (config.rules_mode() && (removed || rebuild_outstanding(config)) && !request_rebuild(store, config))
         return 111;
     return 0;
 }
 
+// Sleeps until the wall clock reaches when, or for at most limit seconds:
+// a clock stepped back must not stall expiry longer than one lifetime.
+void sleep_until(std::time_t when, unsigned long limit)
+{
+    std::time_t now = std::time(nullptr);
+    if (when <= now) return;
+    unsigned long seconds = static_cast<unsigned long>(when - now);
+    struct timespec left {static_cast<time_t>(std::min(seconds, limit)), 0};
+    while (::nanosleep(&left, &left) != 0 && errno == EINTR) {}
+}
+
+// Between faults the watcher waits this long before it tries again.
+constexpr unsigned long fault_retry = 5;
+} // namespace
+
+int expire_main(int argc, char** argv)
+{
+    const bool watch = argc == 2 && std::string_view(argv[1]) == "-w";
+    if (argc == 2 && std::string_view(argv[1]) == "--help") return help("relaylock-expire [-w]");
+    if (argc > 1 && !watch) return usage("relaylock-expire [-w]");
+    Config config = load_config();
+    auto store = open_store(config);
+    std::time_t next_expiry = 0;
+    if (!watch) return expire_once(config, *store, std::time(nullptr), next_expiry);
+    // -w: a supervised service that sweeps when the first lock expires, so
+    // that in rules mode the cdb stops granting relay within a second of
+    // each lock's end. A lock written meanwhile expires after any wake-up
+    // chosen here (at most one lifetime away), so no expiry is missed.
+    const unsigned long lifetime = std::max(config.expiry, 1UL) + 1;
+    for (;;) {
+        std::time_t now = std::time(nullptr);
+        if (expire_once(config, *store, now, next_expiry) != 0) {
+            sleep_until(now + static_cast<std::time_t>(fault_retry), fault_retry);
+            continue;
+        }
+        sleep_until(next_expiry ? next_expiry : now + static_cast<std::time_t>(lifetime), lifetime);
+    }
+}
+
 int list_main(int argc, char** argv)
 {
+    if (argc == 2 && std::string_view(argv[1]) == "--help") return help("relaylock-list");
     if (argc > 1) return usage("relaylock-list");
     Config config = load_config();
     auto store = open_store(config);
@@ -278,9 +334,12 @@ int list_main(int argc, char** argv)
 
 int revoke_main(int argc, char** argv)
 {
-    if (argc < 2) return usage("relaylock-revoke ADDRESS...");
+    if (argc == 2 && std::string_view(argv[1]) == "--help") return help("relaylock-revoke [--] ADDRESS...");
+    int first = 1;
+    if (argc > 1 && std::string_view(argv[1]) == "--") first = 2;  // the contract: -- ends options
+    if (argc <= first) return usage("relaylock-revoke [--] ADDRESS...");
     std::vector<Address> targets;
-    for (int i = 1; i < argc; ++i) {
+    for (int i = first; i < argc; ++i) {
         auto a = parse_address(argv[i]);
         if (!a) {
             log::line("fatal: not an address: " + log::escape(argv[i]));

@@ -27,4 +27,14 @@ pages=$(ls "$SCRATCH/stage$(head -n 1 conf-home)/share/man/man8" | wc -l)
 same "make install puts a man page beside every program" "$pages" "$programs"
 installed_setuid=$(find "$SCRATCH/stage" -perm -4000 -o -perm -2000 | wc -l)
 same "nothing is installed setuid or setgid" "$installed_setuid" "0"
+# First contact: an administrator's tool answers --help (usage on standard
+# output, exit 0); chain programs take no options.
+for prog in relaylock-expire relaylock-list relaylock-revoke; do
+  out=$("$BIN/$prog" --help 2>&1 >/dev/null)
+  same "$prog --help: nothing on descriptor 2" "$out" ""
+  out=$("$BIN/$prog" --help 2>/dev/null)
+  st=$?
+  same "$prog --help: exit 0, usage on standard output" "$st $(echo "$out" | cut -c1-6)" "0 usage:"
+done
+status "relaylock-revoke -- ADDRESS: -- ends options" 0 env RELAYLOCK_DIR="$SCRATCH" "$BIN/relaylock-revoke" -- 192.0.2.1
 finish

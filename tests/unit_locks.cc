@@ -78,7 +78,9 @@ TEST_CASE("lock blocks and expiry")
     Lock lock{"192.0.2.7", lock_block(*v4, config), 1000, "alice"};
     CHECK(is_active(lock, 1000, config));
     CHECK(is_active(lock, 1599, config));
-    CHECK_FALSE(is_active(lock, 1600, config));
+    CHECK(is_active(lock, 1600, config));  // exactly RELAYLOCK_EXPIRY old: "no more than"
+    CHECK_FALSE(is_active(lock, 1601, config));
+    CHECK(first_inactive_second(lock, config) == 1601);
     CHECK(is_active(lock, 995, config));        // 5 s of clock skew between hosts
     CHECK_FALSE(is_active(lock, 994, config));  // further in the future: junk
     CHECK_FALSE(is_active(lock, 900, config));  // a clock stepped back does not stretch it
