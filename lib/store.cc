@@ -190,7 +190,7 @@ private:
         if (!lock) return lock;
         while (::flock(lock.get(), LOCK_EX) != 0) {
             if (errno == EINTR) continue;
-            fault("unable to lock store", errno);
+            fault("unable to lock store " + log::escape(path_) + "/.lock", errno);
             lock.reset();
             break;
         }
@@ -202,13 +202,13 @@ private:
         for (int tries = 0; tries < 3; ++tries) {
             Fd lock(::openat(dir_.get(), ".lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
             if (lock || errno != ENOENT) {
-                if (!lock) fault("unable to open store lock", errno);
+                if (!lock) fault("unable to open store lock " + log::escape(path_) + "/.lock", errno);
                 return lock;
             }
             lock.reset(::openat(dir_.get(), ".lock", O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
             if (!lock) {
                 if (errno == EEXIST) continue;  // created by another process meanwhile
-                fault("unable to create store lock", errno);
+                fault("unable to create store lock " + log::escape(path_) + "/.lock", errno);
                 return lock;
             }
             struct stat dir;
@@ -219,7 +219,7 @@ private:
             }
             return lock;
         }
-        fault("unable to open store lock", EEXIST);
+        fault("unable to open store lock " + log::escape(path_) + "/.lock", EEXIST);
         return Fd();
     }
 

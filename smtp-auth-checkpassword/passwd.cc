@@ -10,11 +10,39 @@
 
 namespace qs::auth {
 
+namespace {
+std::string base64_encode(std::string_view in)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (size_t i = 0; i < in.size(); i += 3) {
+        unsigned long n = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+        if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
+        out += alphabet[n >> 18 & 63];
+        out += alphabet[n >> 12 & 63];
+        out += i + 1 < in.size() ? alphabet[n >> 6 & 63] : '=';
+        out += i + 2 < in.size() ? alphabet[n & 63] : '=';
+    }
+    return out;
+}
+} // namespace
+
 std::optional<std::string> make_secret(std::string_view scheme, std::string_view password, std::string& reason)
 {
     if (password.empty()) {
         reason = "empty password";
         return std::nullopt;
+    }
+    if (scheme == "plain") {
+        // APOP needs the plaintext. A password that the users file cannot
+        // hold as it is (its field separator, blanks, control or 8-bit
+        // bytes) is stored as {PLAIN.b64}.
+        bool as_is = true;
+        for (unsigned char c : password)
+            if (c <= ' ' || c >= 127 || c == ':') as_is = false;
+        if (as_is) return "{PLAIN}" + std::string(password);
+        return "{PLAIN.b64}" + base64_encode(password);
     }
     if (scheme == "cram-md5") {
         CramContext ctx = cram_context(password);
@@ -28,7 +56,7 @@ std::optional<std::string> make_secret(std::string_view scheme, std::string_view
     else if (scheme == "bcrypt") prefix = "$2b$", cost = 10;
     else if (scheme == "sha512") prefix = "$6$";
     if (!prefix) {
-        reason = "unknown scheme (yescrypt, bcrypt, sha512, cram-md5)";
+        reason = "unknown scheme (yescrypt, bcrypt, sha512, cram-md5, plain)";
         return std::nullopt;
     }
     char setting[CRYPT_GENSALT_OUTPUT_SIZE];

@@ -8,7 +8,8 @@
 
 namespace qs::auth {
 
-// scheme: yescrypt (default), bcrypt, sha512, cram-md5. nullopt with a
+// scheme: yescrypt (default), bcrypt, sha512, cram-md5, plain ({PLAIN}, or
+// {PLAIN.b64} for a password the users file cannot hold as it is). nullopt with a
 // reason for an unknown scheme or a failure of libxcrypt.
 std::optional<std::string> make_secret(std::string_view scheme, std::string_view password, std::string& reason);
 

@@ -6,53 +6,82 @@
 
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <termios.h>
 #include <unistd.h>
 
 namespace {
+constexpr const char* usage_text = "smtp-auth-passwd [-s yescrypt|bcrypt|sha512|cram-md5|plain]";
+// Longer input is refused rather than cut: a cut password would not be the
+// one typed. The checker reads at most 512 bytes of user, password and
+// timestamp together (smtp-auth-checkpassword/request.h), so no longer
+// password could ever log in.
+constexpr size_t max_password = 256;
+
 [[noreturn]] void usage()
 {
-    qs::log::fatal("usage: smtp-auth-passwd [-s yescrypt|bcrypt|sha512|cram-md5]");
+    qs::log::fatal(std::string("usage: ") + usage_text);
     _exit(100);
 }
 
-// One line from fd, without its newline. False on error or when the
-// input ends before a newline with nothing read.
-bool read_line(int fd, qs::auth::Secret& line)
+enum class Read { ok, empty, too_long, error };
+
+// One line from fd, without its newline.
+Read read_line(int fd, qs::auth::Secret& line)
 {
     line.wipe();
     char c;
     for (;;) {
         ssize_t r = ::read(fd, &c, 1);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return false;
-        if (r == 0) return !line.view().empty();
-        if (c == '\n') return true;
-        if (line.str().size() >= 1024) return false;
+        if (r < 0) return Read::error;
+        if (r == 0) return line.view().empty() ? Read::empty : Read::ok;
+        if (c == '\n') return Read::ok;
+        if (line.str().size() >= max_password) return Read::too_long;
         line.str() += c;
     }
 }
 
+// The exit code and message for a failed read.
+int read_failure(Read r)
+{
+    switch (r) {
+    case Read::empty:
+        qs::log::fatal("no password on standard input");
+        return 100;
+    case Read::too_long:
+        qs::log::fatal("password longer than 256 bytes");
+        return 100;
+    default:
+        qs::log::fatal(qs::log::with_errno("unable to read the password", errno));
+        return 111;
+    }
+}
+
 // Prompt on the terminal with echo off; restored however we leave.
-bool ask(int tty, const char* prompt, qs::auth::Secret& out)
+Read ask(int tty, const char* prompt, qs::auth::Secret& out)
 {
     struct termios old, quiet;
-    if (::tcgetattr(tty, &old) != 0) return false;
+    if (::tcgetattr(tty, &old) != 0) return Read::error;
     quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     // echo off before the prompt, so nothing typed after it is flushed
-    if (::tcsetattr(tty, TCSAFLUSH, &quiet) != 0) return false;
+    if (::tcsetattr(tty, TCSAFLUSH, &quiet) != 0) return Read::error;
     qs::write_all(2, prompt, std::char_traits<char>::length(prompt));
-    bool ok = read_line(tty, out);
+    Read r = read_line(tty, out);
     ::tcsetattr(tty, TCSAFLUSH, &old);
     qs::write_all(2, "\n", 1);
-    return ok;
+    return r;
 }
 } // namespace
 
 int main(int argc, char** argv)
 {
     qs::log::init(argv[0]);
+    if (argc == 2 && std::string_view(argv[1]) == "--help") {
+        std::string out = std::string("usage: ") + usage_text + "\n";
+        return qs::write_all(1, out.data(), out.size()) ? 0 : 111;
+    }
     std::string scheme = "yescrypt";
     int opt;
     while ((opt = ::getopt(argc, argv, "+s:")) != -1) {
@@ -64,17 +93,14 @@ int main(int argc, char** argv)
     qs::auth::Secret password;
     if (::isatty(0)) {
         qs::auth::Secret again;
-        if (!ask(0, "Password: ", password) || !ask(0, "Again: ", again)) {
-            qs::log::fatal("unable to read the password");
-            return 111;
-        }
+        if (Read r = ask(0, "Password: ", password); r != Read::ok) return read_failure(r);
+        if (Read r = ask(0, "Again: ", again); r != Read::ok) return read_failure(r);
         if (password.view() != again.view()) {
             qs::log::fatal("the passwords differ");
             return 100;
         }
-    } else if (!read_line(0, password)) {
-        qs::log::fatal("unable to read the password from standard input");
-        return 111;
+    } else if (Read r = read_line(0, password); r != Read::ok) {
+        return read_failure(r);
     }
     std::string reason;
     auto secret = qs::auth::make_secret(scheme, password.view(), reason);

@@ -8,13 +8,17 @@
 
 #include <algorithm>
 #include <ctime>
+#include <string>
+#include <string_view>
 #include <unistd.h>
 #include <vector>
 
 namespace {
+constexpr std::string_view usage_text = "usage: smtp-auth-throttle [-c ADDRESS|USER|ADDRESS/USER | -p]";
+
 [[noreturn]] void usage()
 {
-    qs::log::fatal("usage: smtp-auth-throttle [-c ADDRESS|USER|ADDRESS/USER | -p]");
+    qs::log::fatal(usage_text);
     _exit(100);
 }
 } // namespace
@@ -23,6 +27,10 @@ int main(int argc, char** argv)
 {
     using namespace qs::auth;
     qs::log::init(argv[0]);
+    if (argc == 2 && std::string_view(argv[1]) == "--help") {
+        std::string out = std::string(usage_text) + "\n";
+        return qs::write_all(1, out.data(), out.size()) ? 0 : 111;
+    }
     const char* clear = nullptr;
     bool prune = false;
     int opt;

@@ -335,6 +335,17 @@ case $yescrypt in '$y$'*) ok "yescrypt by default";; *) not_ok "yescrypt by defa
 case $(echo secret | smtp-auth-passwd -s sha512) in '$6$'*) ok "-s sha512";; *) not_ok "-s sha512";; esac
 echo secret | smtp-auth-passwd -s rot13 >/dev/null 2>&1
 same "unknown scheme: 100" "$?" 100
+same "-s plain: the {PLAIN} secret APOP needs" "$(echo secret | smtp-auth-passwd -s plain)" "{PLAIN}secret"
+same "-s plain: a password with the field separator is stored as {PLAIN.b64}" \
+  "$(echo 'se:cret' | smtp-auth-passwd -s plain)" "{PLAIN.b64}$(printf 'se:cret' | base64)"
+printf 'apop:%s:65534:65534::/tmp::\n' "$(echo secret | smtp-auth-passwd -s plain)" | smtp-auth-mkdb apop.cdb apop.tmp
+printf 'apop\000%s\000<7.8@pop.test>\000' "$(printf '<7.8@pop.test>secret' | md5sum | cut -d' ' -f1)" > "$IN"
+chk 0 "... and an APOP login with it succeeds" CHKPW_APOP=1 CHKPW_USERS=$SCRATCH/apop.cdb
+printf '' | smtp-auth-passwd >/dev/null 2>err.txt
+same "empty input: 100, said so" "$? $(cat err.txt)" "100 smtp-auth-passwd: fatal: no password on standard input"
+head -c 257 /dev/zero | tr '\0' a | smtp-auth-passwd >/dev/null 2>err.txt
+same "a password over 256 bytes: 100, said so" "$? $(cat err.txt)" "100 smtp-auth-passwd: fatal: password longer than 256 bytes"
+status "a password of 256 bytes: 0" 0 sh -c "head -c 256 /dev/zero | tr '\\0' a | smtp-auth-passwd >/dev/null"
 timeout 30 python3 - > pty.txt <<'PY'
 import os, pty, select, signal, time
 pid, fd = pty.fork()
