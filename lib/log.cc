@@ -58,6 +58,20 @@ bool choose_connection_log()
     return ::fstat(2, &err) != 0 || client_on_stderr(err);
 }
 
+bool dovecot_framing = false;
+
+// Dovecot's internal log protocol (src/lib/failures.c in Dovecot 2.3):
+// "\001", the log type plus one, the pid, a space. Without it Dovecot logs
+// every line on a child's descriptor 2 as an error.
+char dovecot_type(int priority)
+{
+    switch (priority) {
+    case LOG_INFO: return 2;     // LOG_TYPE_INFO + 1
+    case LOG_WARNING: return 3;  // LOG_TYPE_WARNING + 1
+    default: return 4;           // LOG_TYPE_ERROR + 1
+    }
+}
+
 void emit(int priority, std::string_view prefix, std::string_view text)
 {
     if (use_syslog) {
@@ -65,7 +79,14 @@ void emit(int priority, std::string_view prefix, std::string_view text)
                  static_cast<int>(text.size()), text.data());
         return;
     }
-    std::string out(name);
+    std::string out;
+    if (dovecot_framing) {
+        out += '\001';
+        out += dovecot_type(priority);
+        out += std::to_string(::getpid());
+        out += ' ';
+    }
+    out += name;
     out += ": ";
     out += prefix;
     out += text;
@@ -111,6 +132,8 @@ bool hand_down()
     ::unsetenv(handed_down_variable);
     return false;
 }
+
+void use_dovecot_framing() { dovecot_framing = true; }
 
 const char* program() { return name; }
 bool to_syslog() { return use_syslog; }

@@ -42,6 +42,11 @@ void fatal(std::string_view text);     // "program: fatal: text"
 // text + ": " + strerror(errno) captured by the caller.
 std::string with_errno(std::string_view text, int err);
 
+// Under Dovecot, whose auth process reads a child's descriptor 2 as its
+// log: frame each line in Dovecot's log protocol so that it is logged as
+// Info or Warning, not as an Error.
+void use_dovecot_framing();
+
 // True when lines go to syslog (descriptor 2 is the client or closed).
 bool to_syslog();
 

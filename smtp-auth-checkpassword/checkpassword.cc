@@ -113,6 +113,7 @@ int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bo
 
 int check_and_exec(int argc, char** argv)
 {
+    if (env::get("DOVECOT_VERSION")) log::use_dovecot_framing();  // before any line
     if (argc < 2) {
         log::fatal("usage: smtp-auth-checkpassword PROG [ARG...]");
         return 2;
