@@ -9,7 +9,7 @@ chmod 755 "$SCRATCH"
 # checkout under a private directory (CI clones where it likes).
 BIN=$SCRATCH/bin STANDINS=$SCRATCH/standins
 mkdir "$BIN" "$STANDINS" || exit 111
-for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/*; do
+for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/* "$TOP"/proxy-remoteip/*; do
   case "${prog##*/}" in *.*) continue ;; esac
   [ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$BIN/"
 done
@@ -50,5 +50,17 @@ status() {
 contains() { if grep -Eq -- "$3" "$2"; then ok "$1"; else not_ok "$1"; echo "#   no /$3/ in:"; sed 's/^/#   /' "$2" | head -20; fi; }
 lacks() { if grep -Eq -- "$3" "$2"; then not_ok "$1"; echo "#   unexpected /$3/ in:"; sed 's/^/#   /' "$2" | head -20; else ok "$1"; fi; }
 finish() { exit $((test_failures > 0)); }
-# A free TCP port on loopback.
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + $$ % 20000)); }
+# A free TCP port on loopback, never one this suite was given before: the
+# kernel may hand a just-closed port out twice, and two servers told the
+# same port make a test talk to the wrong one. (Remembered in a file, since
+# callers run this in a subshell.)
+free_port() {
+  python3 - "$SCRATCH/.ports" <<'PY' 2>/dev/null
+import socket, sys
+used = set(open(sys.argv[1]).read().split()) if __import__("os").path.exists(sys.argv[1]) else set()
+for _ in range(100):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = str(s.getsockname()[1]); s.close()
+    if p not in used: break
+open(sys.argv[1], "a").write(p + "\n"); print(p)
+PY
+}
