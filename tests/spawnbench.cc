@@ -2,7 +2,8 @@
 // Runs the two commands alternately N times each (posix_spawn + waitpid,
 // the way tcpserver starts a chain), and prints the median wall time of
 // each and their ratio: "LABEL: candidate 612 us, baseline 811 us, ratio 0.75".
-// Alternating keeps machine noise out of the ratio.
+// Alternating keeps machine noise out of the ratio. SPAWNBENCH_STDIN=FILE
+// gives every run FILE, from its start, on descriptor 0.
 #include <algorithm>
 #include <fcntl.h>
 #include <cstdio>
@@ -62,6 +63,10 @@ int main(int argc, char** argv)
     if (!candidate || !*candidate || n < 1) return 100;
     posix_spawn_file_actions_init(&quiet);
     posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+    // SPAWNBENCH_STDIN=FILE: each run reads FILE from its start on descriptor 0
+    // (what a client sends first, such as a PROXY header)
+    if (const char* input = std::getenv("SPAWNBENCH_STDIN"))
+        posix_spawn_file_actions_addopen(&quiet, 0, input, O_RDONLY, 0);
     for (int i = 0; i < 20; ++i) run_once(baseline), run_once(candidate);  // warm the caches
     std::vector<double> tb, tc;
     for (int i = 0; i < n; ++i) {
