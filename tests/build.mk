@@ -16,3 +16,15 @@ tests/spawnbench: tests/spawnbench.o
 	$(TEST_LINK) -o $@ tests/spawnbench.o
 BENCH_PROGRAMS += tests/spawnbench
 CLEAN += tests/spawnbench
+# libFuzzer targets, built with clang from the parsers' own sources (so the
+# instrumentation covers them) under ASan and UBSan. make fuzz SECONDS=N runs
+# each for N seconds on a scratch copy of its seed corpus, tests/fuzz/corpus/NAME.
+FUZZ_CXX := clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
+tests/fuzz/proxy_header: tests/fuzz/proxy_header.cc proxy-remoteip/header.cc lib/ipaddr.cc
+	$(FUZZ_CXX) -o $@ $^
+FUZZ_PROGRAMS += tests/fuzz/proxy_header
+CLEAN += $(FUZZ_PROGRAMS)
+SECONDS ?= 10
+fuzz: $(FUZZ_PROGRAMS)
+	sh tests/fuzz/run $(SECONDS) $(FUZZ_PROGRAMS)
+.PHONY: fuzz
