@@ -3,6 +3,10 @@
 // see either the old file or the complete new one, never a partial one.
 // On any error TMP is removed, CDB is left as it was, and error holds one
 // line (path and reason).
+//
+// The records are written by our own writer, byte for byte what libowfat's
+// cdb_make writes, which frees everything it allocates (libowfat's
+// cdb_make_finish frees none of its lists).
 #ifndef QSEND_LIB_CDB_WRITE_H
 #define QSEND_LIB_CDB_WRITE_H
 
