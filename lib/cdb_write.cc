@@ -160,21 +160,88 @@ private:
     uint64_t file_end_ = header_size;  // what has reached the file
 };
 
+// TMP as the directory that holds it and its name there.
+bool split_path(const std::string& path, std::string& dir, std::string& name)
+{
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos) {
+        dir = ".";
+        name = path;
+    } else {
+        dir = slash == 0 ? "/" : path.substr(0, slash);
+        name = path.substr(slash + 1);
+    }
+    return !name.empty() && name != "." && name != "..";
+}
+
+// Creates TMP, a new file nobody else has open, in a directory that only
+// we, root, or (when sticky) nobody else for our files can change. dir
+// stays open for the rename. Errors are one line.
+Fd create_tmp(const std::string& tmp_path, Fd& dir, std::string& name, std::string& error)
+{
+    const std::string shown = log::escape(tmp_path);
+    auto refuse = [&](const std::string& why) {
+        error = "refusing " + shown + " as the temporary file: " + why;
+        return Fd();
+    };
+    std::string dir_path;
+    if (!split_path(tmp_path, dir_path, name)) return refuse("not a file name");
+    dir.reset(::open(dir_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    struct stat st;
+    if (!dir || ::fstat(dir.get(), &st) != 0) {
+        error = log::with_errno("unable to create " + shown, errno);
+        return Fd();
+    }
+    const uid_t me = ::geteuid();
+    const std::string shown_dir = log::escape(dir_path);
+    if (st.st_uid != me && st.st_uid != 0)
+        return refuse("its directory " + shown_dir + " is owned by uid " + std::to_string(st.st_uid) +
+                      ", neither us nor root");
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
+        return refuse("its directory " + shown_dir + " is writable by others and not sticky");
+    for (int attempt = 0;; ++attempt) {
+        Fd fd(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (fd) return fd;
+        if (errno != EEXIST || attempt > 0) {
+            error = log::with_errno("unable to create " + shown, errno);
+            return Fd();
+        }
+        // Something is there: remove it only when it is a temporary file
+        // we left behind. Nobody else can replace it between the look and
+        // the removal: the directory is ours or root's, or sticky.
+        if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) continue;
+            error = log::with_errno("unable to create " + shown, errno);
+            return Fd();
+        }
+        if (S_ISLNK(st.st_mode)) return refuse("it is a symbolic link");
+        if (!S_ISREG(st.st_mode)) return refuse("it exists and is not a regular file");
+        if (st.st_uid != me)
+            return refuse("it exists and belongs to uid " + std::to_string(st.st_uid) +
+                          " (only a stale temporary file of our own is removed)");
+        if (st.st_nlink != 1)
+            return refuse("it exists with " + std::to_string(st.st_nlink) + " names (a hard link)");
+        if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+            error = log::with_errno("unable to remove the stale " + shown, errno);
+            return Fd();
+        }
+    }
+}
+
 bool write_cdb(std::string_view cdb, std::string_view tmp, const std::function<bool(const CdbAdd& add)>& fill,
                std::string& error, mode_t new_mode, size_t expected)
 {
     const std::string cdb_path(cdb), tmp_path(tmp);
     struct stat old;
     const bool have_old = ::stat(cdb_path.c_str(), &old) == 0;
-    Fd fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!fd) {
-        error = log::with_errno("unable to create " + log::escape(tmp_path), errno);
-        return false;
-    }
+    Fd dir;
+    std::string name;
+    Fd fd = create_tmp(tmp_path, dir, name, error);
+    if (!fd) return false;
     auto fail = [&](std::string_view what, int err) {
         if (!what.empty()) error = log::with_errno(std::string(what) + " " + log::escape(tmp_path), err);
         fd.reset();
-        ::unlink(tmp_path.c_str());
+        ::unlinkat(dir.get(), name.c_str(), 0);
         return false;
     };
     // The final permissions before any secret is written.
@@ -195,10 +262,18 @@ bool write_cdb(std::string_view cdb, std::string_view tmp, const std::function<b
         if (int err = builder.finish()) return fail("unable to write", err);
     }
     if (::fsync(fd.get()) != 0) return fail("unable to fsync", errno);
+    // Only we could have given it another name (it was new, in a directory
+    // nobody else may change our files in): never install a file that has one.
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return fail("unable to stat", errno);
+    if (st.st_nlink != 1) {
+        error = "refusing " + log::escape(tmp_path) + " as the temporary file: it gained another name while written";
+        return fail("", 0);
+    }
     if (::close(fd.release()) != 0) return fail("unable to close", errno);
-    if (::rename(tmp_path.c_str(), cdb_path.c_str()) != 0) {
+    if (::renameat(dir.get(), name.c_str(), AT_FDCWD, cdb_path.c_str()) != 0) {
         int err = errno;
-        ::unlink(tmp_path.c_str());
+        ::unlinkat(dir.get(), name.c_str(), 0);
         error = log::with_errno("unable to rename " + log::escape(tmp_path) + " to " + log::escape(cdb_path), err);
         return false;
     }
