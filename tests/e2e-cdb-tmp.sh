@@ -3,7 +3,8 @@
 # smtp-auth-mkdb and relaylock-rules use it, attacked by another local user
 # (uid 65534) who can write TMP's directory: a TMP it created (and keeps
 # open), a hard link, a symbolic link, a directory others can write or
-# that another user owns.
+# that another user owns. Then the users cdb reader's bounds: a record
+# longer than the documented maximum, and one claiming 4 GiB.
 . "$(dirname "$0")/lib.sh"
 cd "$SCRATCH" || exit 111
 unset RELAYLOCK_RULES RELAYLOCK_CDB RELAYLOCK_RELAYCLIENT RELAYLOCK_V6PREFIX RELAYLOCK_EXPIRY TCPREMOTEIP IP USER
@@ -118,5 +119,37 @@ chgrp 65534 private/u.cdb && chmod 640 private/u.cdb
 smtp-auth-mkdb private/u.cdb private/u.tmp < users
 same "smtp-auth-mkdb: a rebuild keeps mode, owner and group" "$(stat -c '%a %u %g' private/u.cdb)" "640 0 65534"
 umask 022
+
+# 7. Record lengths. smtp-auth-mkdb refuses a record (the text after the
+# user name) over 65536 bytes; the checker reads one of exactly 65536 bytes
+# and refuses a cdb whose record claims more, or more than the file holds,
+# without trying to allocate it.
+pad() { head -c "$1" /dev/zero | tr '\0' x; }
+fields="{PLAIN}secret::::::"
+{ printf 'carol:%s' "$fields"; pad $((65536 - ${#fields})); echo; } > max.users
+status "smtp-auth-mkdb: a record of 65536 bytes is accepted" 0 smtp-auth-mkdb max.cdb max.tmp < max.users
+{ printf 'carol:%s' "$fields"; pad $((65537 - ${#fields})); echo; } > over.users
+smtp-auth-mkdb over.cdb over.tmp < over.users 2> err
+same "smtp-auth-mkdb: a record of 65537 bytes is a bad line (100)" "$?" 100
+contains "smtp-auth-mkdb: names the line and the maximum" err '^smtp-auth-mkdb: fatal: line 1: .*65536'
+printf 'carol\000secret\000\000' > login
+checker() {  # CDB: the exit status of a login as carol; its log in err
+  env SMTPAUTH=+cram TCPREMOTEIP=192.0.2.7 CHKPW_USERS="$1" smtp-auth-checkpassword /bin/true 3< login < /dev/null > /dev/null 2> err
+}
+checker "$SCRATCH/max.cdb"
+same "checker: reads a record of 65536 bytes" "$?" 0
+# The same record written by another tool with its length patched to
+# 4 GiB - 16 (the hash tables still end at the end of the file).
+printf '+5,%d:carol->%s\n\n' "${#fields}" "$fields" | cdbmake huge.cdb huge.tmp
+printf '\360\377\377\377' | dd of=huge.cdb bs=1 seek=2052 conv=notrunc 2> /dev/null
+if (ulimit -v 262144 && checker "$SCRATCH/max.cdb"); then
+  (ulimit -v 262144 && checker "$SCRATCH/huge.cdb")
+  same "checker: a record claiming 4 GiB, under ulimit -v 256 MiB: 111" "$?" 111
+  same "checker: a record claiming 4 GiB: one log line" "$(wc -l < err | tr -d ' ')" 1
+  contains "checker: a record claiming 4 GiB: the database is corrupt" err '^smtp-auth-checkpassword: fatal: .*huge\.cdb.* corrupt'
+  lacks "checker: a record claiming 4 GiB: no attempt to allocate it" err 'memory'
+else
+  ok "checker: a record claiming 4 GiB # SKIP the checker cannot run under ulimit -v (a sanitizer build?)"
+fi
 
 finish

@@ -1,10 +1,11 @@
 // lib/cdb_write: the output is byte for byte what libowfat's cdb_make
 // writes (the format tcprules and qmail read), the heap does not grow from
 // one build to the next (libowfat's cdb_make_finish frees none of its
-// lists).
+// lists), and the users cdb reader bounds every record length it reads.
 #include "lib/cdb_write.h"
 #include "lib/fd.h"
 #include "lib/owfat.h"
+#include "smtp-auth-checkpassword/userdb.h"
 
 #include "tests/scratch.h"
 
@@ -72,6 +73,11 @@ size_t heap_in_use()
     return m.uordblks + m.hblkhd;
 }
 
+void put_le32(std::string& s, size_t at, uint32_t v)
+{
+    for (int i = 0; i < 4; ++i) s[at + static_cast<size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
 } // namespace
 
 TEST_CASE("the cdb writer's output is byte-identical to libowfat's cdb_make")
@@ -129,4 +135,53 @@ TEST_CASE("building a cdb again and again does not grow the heap")
     const size_t after_2000 = heap_in_use();
     MESSAGE("heap in use after 100 builds: " << after_100 << " bytes, after 2000: " << after_2000 << " bytes");
     CHECK(after_2000 <= after_100 + 16384);
+}
+
+TEST_CASE("the users cdb reader bounds record lengths by the file and by the maximum record size")
+{
+    ScratchDir s;
+    const std::string dir = s.path.string();
+    using qs::auth::LookupResult;
+    using qs::auth::max_record_size;
+    static_assert(max_record_size == 65536, "the maximum documented in smtp-auth-checkpassword.8 and smtp-auth-mkdb.8");
+    auto build = [&](const std::string& name, const std::string& value) {
+        std::string path = dir + "/" + name, error;
+        REQUIRE_MESSAGE(qs::write_cdb_atomically(path, path + ".tmp", {{"alice", value}}, error), error);
+        return path;
+    };
+    std::string fields;
+    {
+        // the largest record allowed is read back whole
+        std::string value = "{PLAIN}secret::::::" + std::string(max_record_size - 19, 'x');
+        REQUIRE(value.size() == max_record_size);
+        qs::auth::UserDb db;
+        REQUIRE(db.open(build("max.cdb", value)));
+        CHECK(db.find("alice", fields) == LookupResult::found);
+        CHECK(fields == value);
+    }
+    {
+        // one byte more, present in the file: refused, not read
+        std::string path = build("over.cdb", "{PLAIN}secret::::::" + std::string(max_record_size - 18, 'x'));
+        qs::auth::UserDb db;
+        REQUIRE(db.open(path));
+        CHECK(db.find("alice", fields) == LookupResult::fault);
+        CHECK(db.error().find("corrupt") != std::string::npos);
+        CHECK(db.error().find('\n') == std::string::npos);
+    }
+    {
+        // a length beyond the end of the file: a fault, nothing allocated
+        // for it (tests/e2e-cdb-tmp.sh tries 4 GiB under ulimit -v)
+        std::string path = build("huge.cdb", "{PLAIN}secret");
+        std::string bytes = slurp(path);
+        put_le32(bytes, 2048 + 4, 1u << 20);
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+        qs::auth::UserDb db;
+        REQUIRE(db.open(path));
+        const size_t before = heap_in_use();
+        std::string untouched;
+        CHECK(db.find("alice", untouched) == LookupResult::fault);
+        CHECK(heap_in_use() < before + 4096);
+        CHECK(untouched.capacity() < 4096);
+        CHECK(db.error().find("corrupt") != std::string::npos);
+    }
 }
