@@ -3,6 +3,17 @@
 // see either the old file or the complete new one, never a partial one.
 // On any error TMP is removed, CDB is left as it was, and error holds one
 // line (path and reason).
+//
+// Unlike tcprules and cdbmake, TMP is not trusted: it is created
+// exclusively (O_CREAT|O_EXCL|O_NOFOLLOW), so no one else can hold it
+// open, link it or point it elsewhere. An existing TMP is removed only
+// when it is a stale one of ours (a regular file with one link, owned by
+// our effective uid); anything else at TMP is refused. TMP's directory
+// must be owned by us or by root, and one that others (group or world)
+// can write must be sticky. The file gets its final mode before the first
+// byte is written. The records are written by our own writer, byte for
+// byte what libowfat's cdb_make writes, which frees everything it
+// allocates (libowfat's cdb_make_finish frees none of its lists).
 #ifndef QSEND_LIB_CDB_WRITE_H
 #define QSEND_LIB_CDB_WRITE_H
 

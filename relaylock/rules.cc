@@ -473,7 +473,10 @@ bool rebuild_attempt(Store& store, const Config& config)
         return false;
     }
     // A temporary file left by a rebuilder that died may belong to another
-    // user; we hold the lock, so nobody else is writing it.
+    // user (root's relaylock-rules run): we hold the lock, so nobody is
+    // writing it, and only its name goes. The writer never opens an
+    // existing TMP; it refuses one that is not a stale one of ours
+    // (lib/cdb_write.h), which is what is left here when this fails.
     std::string tmp = config.cdb + ".tmp";
     ::unlink(tmp.c_str());
     FdLines lines(rules.get());

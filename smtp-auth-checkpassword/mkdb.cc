@@ -119,6 +119,11 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
             complain("bad user name");
             continue;
         }
+        if (fields.size() > max_record_size) {
+            complain("record of " + std::to_string(fields.size()) + " bytes after the user name (at most " +
+                     std::to_string(max_record_size) + ")");
+            continue;
+        }
         if (!parse_record(fields, reason)) {
             complain(reason);
             continue;

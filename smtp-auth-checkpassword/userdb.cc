@@ -114,6 +114,8 @@ bool UserDb::open(const std::string& path)
         if (i == 0 ? pos < end : pos != end) break;
         end = pos + 8 * slots;
         if (i == 255 && end == static_cast<uint64_t>(st.st_size)) {
+            path_ = path;
+            size_ = end;
             cdb_ = new struct cdb;
             cdb_init(cdb_, fd_.get());
             return true;
@@ -132,7 +134,15 @@ LookupResult UserDb::find(std::string_view key, std::string& fields)
         return LookupResult::fault;
     }
     if (r == 0) return LookupResult::absent;
-    fields.resize(cdb_datalen(cdb_));
+    // Lengths come from the file: bounded before anything is allocated.
+    const uint64_t pos = cdb_datapos(cdb_), len = cdb_datalen(cdb_);
+    if (len > max_record_size || pos > size_ || len > size_ - pos) {
+        error_ = path_ + " is corrupt: a record of " + std::to_string(len) + " bytes at " + std::to_string(pos) +
+                 " (the file has " + std::to_string(size_) + ", a record at most " +
+                 std::to_string(max_record_size) + "): rebuild it with smtp-auth-mkdb";
+        return LookupResult::fault;
+    }
+    fields.resize(len);
     if (cdb_read(cdb_, reinterpret_cast<unsigned char*>(fields.data()), fields.size(), cdb_datapos(cdb_)) < 0) {
         error_ = log::with_errno("unable to read the users database", errno);
         return LookupResult::fault;

@@ -5,6 +5,8 @@
 
 #include "lib/fd.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +40,11 @@ std::string normalise_user(std::string_view login, std::string_view default_doma
 // spaces or NUL.
 bool valid_user_name(std::string_view name);
 
+// The longest record (the text after the user name) smtp-auth-mkdb writes
+// and the checker reads (smtp-auth-checkpassword.8, smtp-auth-mkdb.8): a
+// longer one is a corrupt database, never an allocation of its length.
+constexpr size_t max_record_size = 65536;
+
 enum class LookupResult { found, absent, fault };
 
 class UserDb {
@@ -46,13 +53,16 @@ public:
     // the end of the file): a missing, unreadable, truncated or corrupt
     // database is a fault, described by error().
     bool open(const std::string& path);
-    // One cdb probe. fault on I/O errors.
+    // One cdb probe. fault on I/O errors, and on a record longer than
+    // max_record_size or than what the file holds after its start.
     LookupResult find(std::string_view key, std::string& fields);
     const std::string& error() const { return error_; }
     ~UserDb();
 
 private:
     Fd fd_;
+    std::string path_;
+    uint64_t size_ = 0;
     struct cdb* cdb_ = nullptr;
     std::string error_;
 };
