@@ -263,6 +263,7 @@ int check_and_exec(int argc, char** argv)
     if (!record) reason = "unknown_user";
     else if (outcome != Outcome::ok) reason = reason_of(outcome);
     else if (record->nologin) reason = "disabled";
+    else if (!lookup && !record->allowed_from(address)) reason = "network_not_allowed";  // allow_nets (a passdb field)
     if (!reason.empty()) {
         report(attempt, "fail", reason);  // counted by admit
         return 1;

@@ -1,4 +1,5 @@
 #include "smtp-auth-checkpassword/mkdb.h"
+#include "smtp-auth-checkpassword/scheme.h"
 
 #include "smtp-auth-checkpassword/crammd5.h"
 #include "smtp-auth-checkpassword/secret.h"
@@ -76,7 +77,8 @@ bool already_normal(std::string_view name, std::string_view domain)
 } // namespace
 
 void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
-                   std::deque<std::string>& storage, std::vector<std::string>& errors)
+                   std::deque<std::string>& storage, std::vector<std::string>& errors,
+                   std::vector<std::string>* warnings)
 {
     const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
     records.reserve(records.size() + lines);
@@ -124,10 +126,15 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
                      std::to_string(max_record_size) + ")");
             continue;
         }
-        if (!parse_record(fields, reason)) {
+        auto parsed = parse_record(fields, reason);
+        if (!parsed) {
             complain(reason);
             continue;
         }
+        if (warnings && is_legacy_hash(parsed->secret))
+            warnings->push_back("line " + std::to_string(number) +
+                                ": a legacy hash ($1$, $5$, DES, MD5-CRYPT, SHA256-CRYPT): logins refuse it "
+                                "(legacy_scheme) unless CHKPW_LEGACY=1");
         std::string_view key = name;
         if (!already_normal(name, options.domain)) key = storage.emplace_back(normalise_user(name, options.domain));
         records.push_back({key, fields});

@@ -27,8 +27,12 @@ constexpr unsigned long vpopmail_no_smtp = 0x800;
 // or value had to be rewritten (keep both alive while records are used).
 // Every bad or duplicate line gives one message "line N: ..." in errors
 // (then records are meaningless).
+// warnings, when given, gets "line N: ..." for a line that compiles but
+// that logins refuse under the default settings (a legacy hash, refused
+// unless CHKPW_LEGACY=1).
 void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
-                   std::deque<std::string>& storage, std::vector<std::string>& errors);
+                   std::deque<std::string>& storage, std::vector<std::string>& errors,
+                   std::vector<std::string>* warnings = nullptr);
 
 } // namespace qs::auth
 

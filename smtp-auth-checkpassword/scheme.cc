@@ -143,6 +143,12 @@ bool check_secret_syntax(std::string_view secret, std::string& reason)
     return false;
 }
 
+bool is_legacy_hash(std::string_view secret)
+{
+    StoredSecret s = classify(secret);
+    return s.scheme == Scheme::crypt && crypt_checksalt(std::string(s.value).c_str()) == CRYPT_SALT_METHOD_LEGACY;
+}
+
 Outcome verify_password(std::string_view secret, std::string_view password, bool legacy_ok)
 {
     StoredSecret s = classify(secret);

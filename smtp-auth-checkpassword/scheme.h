@@ -23,6 +23,8 @@ struct StoredSecret {
 StoredSecret classify(std::string_view secret);
 // For smtp-auth-mkdb: false with a reason when the secret cannot be used.
 bool check_secret_syntax(std::string_view secret, std::string& reason);
+// A crypt hash libxcrypt calls legacy: refused at login without CHKPW_LEGACY=1.
+bool is_legacy_hash(std::string_view secret);
 
 enum class Outcome { ok, bad, disabled, legacy, unsupported };
 

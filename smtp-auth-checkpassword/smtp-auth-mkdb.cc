@@ -1,18 +1,22 @@
 // smtp-auth-mkdb [-v [-c] [-d DOMAIN] [-u UID:GID]] CDB TMP < USERS: see smtp-auth-mkdb.8.
 #include "lib/cdb_write.h"
+#include "lib/fd.h"
 #include "lib/log.h"
 #include "smtp-auth-checkpassword/mkdb.h"
 
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
+constexpr std::string_view usage_text = "usage: smtp-auth-mkdb [-e] [-v [-c] [-d DOMAIN] [-u UID:GID]] CDB TMP < USERS";
+
 [[noreturn]] void usage()
 {
-    qs::log::fatal("usage: smtp-auth-mkdb [-v [-c] [-d DOMAIN] [-u UID:GID]] CDB TMP < USERS");
+    qs::log::fatal(usage_text);
     _exit(100);
 }
 } // namespace
@@ -20,10 +24,16 @@ namespace {
 int main(int argc, char** argv)
 {
     qs::log::init(argv[0]);
+    if (argc == 2 && std::string_view(argv[1]) == "--help") {
+        std::string out = std::string(usage_text) + "\n";
+        return qs::write_all(1, out.data(), out.size()) ? 0 : 111;
+    }
     qs::auth::MkdbOptions options;
+    bool empty_ok = false;
     int opt;
-    while ((opt = ::getopt(argc, argv, "+vcd:u:")) != -1) {
+    while ((opt = ::getopt(argc, argv, "+evcd:u:")) != -1) {
         switch (opt) {
+        case 'e': empty_ok = true; break;
         case 'v': options.vpasswd = true; break;
         case 'c': options.vpasswd_clear = true; break;
         case 'd': options.domain = optarg; break;
@@ -69,11 +79,17 @@ int main(int argc, char** argv)
     }
     std::vector<qs::CdbRecord> records;
     std::deque<std::string> storage;
-    std::vector<std::string> errors;
-    qs::auth::compile_users(text, options, records, storage, errors);
+    std::vector<std::string> errors, warnings;
+    qs::auth::compile_users(text, options, records, storage, errors, &warnings);
+    for (const auto& w : warnings) qs::log::warning(w);
     if (!errors.empty()) {
         for (const auto& e : errors) qs::log::fatal(e);
         qs::log::fatal(std::to_string(errors.size()) + " bad line(s): " + argv[optind] + " left as it was");
+        return 100;
+    }
+    if (records.empty() && !empty_ok) {
+        // an empty database refuses every login: only on request
+        qs::log::fatal(std::string("no users on input: ") + argv[optind] + " left as it was (-e installs an empty one)");
         return 100;
     }
     std::string error;

@@ -60,10 +60,36 @@ std::optional<UserRecord> parse_record(std::string_view fields, std::string& rea
         size_t sp = extra.find(' ');
         std::string_view word = extra.substr(0, sp);
         if (word == "nologin" || word.starts_with("nologin=")) r.nologin = true;
+        // a restriction is honoured or the line refused, never dropped
+        if (word.starts_with("allow_nets=") || word.starts_with("allow_real_nets=")) {
+            std::string_view list = word.substr(word.find('=') + 1);
+            r.restricted = true;
+            while (!list.empty()) {
+                size_t comma = list.find(',');
+                std::string_view item = list.substr(0, comma);
+                auto p = parse_prefix(item);
+                if (!p) {
+                    reason = "allow_nets item is not an address or prefix: " + std::string(item);
+                    return std::nullopt;
+                }
+                r.allow_nets.push_back(*p);
+                if (comma == std::string_view::npos) break;
+                list.remove_prefix(comma + 1);
+            }
+        }
         if (sp == std::string_view::npos) break;
         extra.remove_prefix(sp + 1);
     }
     return r;
+}
+
+bool UserRecord::allowed_from(const std::optional<Address>& client) const
+{
+    if (!restricted) return true;
+    if (!client) return false;
+    for (const auto& p : allow_nets)
+        if (contains(p, *client)) return true;
+    return false;
 }
 
 std::string normalise_user(std::string_view login, std::string_view default_domain)

@@ -7,7 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include "lib/ipaddr.h"
+
 #include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -24,7 +27,13 @@ struct UserRecord {
     std::string home;
     std::string shell;
     bool nologin = false;
+    // Dovecot's allow_nets (and allow_real_nets): logins only from these;
+    // restricted with an empty list means from nowhere.
+    bool restricted = false;
+    std::vector<Prefix> allow_nets;
     bool has_identity() const { return uid && gid && !home.empty(); }
+    // False when allow_nets excludes client (an unknown client included).
+    bool allowed_from(const std::optional<Address>& client) const;
 };
 
 // Parses the fields after the user name. nullopt and a reason when a

@@ -328,6 +328,24 @@ same "a vpopmail user moves with a CRAM-MD5 context, ids and home" "$(cdbget bob
   "$(echo pw | smtp-auth-passwd -s cram-md5):89:89:Bob:/home/v/bob::"
 same "vpopmail's NO_SMTP flag becomes nologin" "$(cdbget alice@example.com < v.cdb | sed 's/.*://')" "nologin"
 status "smtp-auth-mkdb usage error: 100" 100 smtp-auth-mkdb onlyone < /dev/null
+# mkdb never accepts without a word a line that cannot log in, and drops no restriction
+cp users.cdb keep.cdb
+smtp-auth-mkdb users.cdb users.tmp < /dev/null 2>err.txt
+same "empty input: 100, said so, the database kept" "$? $(cut -c1-32 err.txt) $(cmp -s users.cdb keep.cdb && echo kept)" \
+  "100 smtp-auth-mkdb: fatal: no users  kept"
+status "... -e installs an empty one on request" 0 smtp-auth-mkdb -e empty.cdb empty.tmp < /dev/null
+printf 'old:{SHA256-CRYPT}$5$abc$def\nnew:{PLAIN}x\nmd5:$1$x$y\n' > legacy.users
+smtp-auth-mkdb legacy.cdb legacy.tmp < legacy.users 2>err.txt
+same "a legacy hash compiles (exit 0) with one warning naming its line" "$? $(grep -c 'warning: line [13]: a legacy hash' err.txt)" "0 2"
+printf 'roamer:{PLAIN}secret::::::allow_nets=192.0.2.0/24,2001:db8::/32\nbad:{PLAIN}x::::::allow_nets=somewhere\n' > nets.users
+smtp-auth-mkdb nets.cdb nets.tmp < nets.users 2>err.txt
+same "an allow_nets that cannot be honoured refuses the line (100)" "$? $(grep -c 'line 2: allow_nets item' err.txt)" "100 1"
+printf 'roamer:{PLAIN}secret::::::allow_nets=192.0.2.0/24,2001:db8::/32\n' | smtp-auth-mkdb nets.cdb nets.tmp
+put 'roamer\000secret\000\000'
+chk 0 "allow_nets: a login from inside the network" SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/nets.cdb TCPREMOTEIP=192.0.2.99
+chk 0 "... from the IPv6 one" SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/nets.cdb TCPREMOTEIP=2001:db8:5::1
+chk 1 "... refused from elsewhere, right password or not" SMTPAUTH=+cram CHKPW_USERS=$SCRATCH/nets.cdb TCPREMOTEIP=198.51.100.7
+contains "... logged as such" log 'user=roamer ip=198\.51\.100\.7 mech=password reason=network_not_allowed$'
 
 # --- smtp-auth-passwd
 same "cram-md5 matches Dovecot's doveadm pw" "$crammd5" "$(doveadm pw -s CRAM-MD5 -p secret 2>/dev/null || echo "$crammd5")"
