@@ -227,7 +227,11 @@ int sendlimit_main(int argc, char** argv)
         log::warning("store fault: " + store->error() + "; passed uncounted " + fields(who, *envelope));
         return pass(*queue, bytes);
     }
-    if (r == StoreResult::fault) log::warning("store fault: " + store->error() + " (the count is lost)");
+    if (r == StoreResult::fault) {
+        log::warning("store fault: " + store->error() + " (the count is lost)");
+        // A suspension that was not recorded would not hold: no notices.
+        if (verdict->kind == Verdict::suspend_now) verdict->kind = Verdict::over, verdict->detail = "a signal (" + verdict->detail + ")";
+    }
     switch (verdict->kind) {
     case Verdict::pass:
         log::line("pass " + fields(who, *envelope));
