@@ -156,6 +156,20 @@ status "SENDLIMIT_SENDERS=domain: a sender of the account's domain passes" 0 env
 status "another domain is refused for good (31)" 31 env SENDLIMIT_SENDERS=domain SMTPAUTHUSER=lee@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" ceo@bank.example a@x
 status "SENDLIMIT_SENDERS=exact: only the account itself" 31 env SENDLIMIT_SENDERS=exact SMTPAUTHUSER=lee@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" sales@example.com a@x
 
+# The failure rule with a store that reads but cannot be written (an
+# immutable directory: root ignores permissions): a recorded suspension
+# still holds, everybody else passes.
+printf 'sendlimit-record 1\nsuspended 1000000000 surge\nattempts\nnetworks\npeaks\n' > "$SCRATCH/store/mona@example.com"
+if chattr +i "$SCRATCH/store" 2>/dev/null; then
+  : > "$LOG"
+  status "store unwritable: a suspended account is still refused" 71 auth mona@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" mona@example.com a@x
+  status "store unwritable: another account passes" 0 auth nina@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" nina@example.com a@x
+  contains "the lost count is logged" "$LOG" 'sendlimit: warning: store fault: .*\(the count is lost\)'
+  chattr -i "$SCRATCH/store"
+else
+  ok "store unwritable: # skip chattr +i is not available here"
+fi
+
 # The admin tools' conventions
 for prog in sendlimit-list sendlimit-release sendlimit-override; do
   out=$("$BIN/$prog" --help 2>&1 >/dev/null)
