@@ -9,6 +9,7 @@
 #include <csignal>
 #include <ctime>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ constexpr int refused_for_now = 71;   // "mail server temporarily rejected messa
 constexpr int refused_for_good = 31;  // "mail server permanently rejected message"
 constexpr int read_error = 54;        // "qq read error"
 constexpr int queue_crashed = 81;     // "qq internal bug"
+constexpr int bad_configuration = 55; // "qq unable to read configuration"
 
 int usage(std::string_view text)
 {
@@ -169,6 +171,14 @@ int sendlimit_main(int argc, char** argv)
     if (argc > 1) return usage("sendlimit (run as QMAILQUEUE, with no arguments)");
     const Config c = load_config();
     log_warnings(c);
+    // SENDLIMIT_QUEUE naming sendlimit itself would start a chain of them
+    // without end, each counting the message again.
+    struct stat self, next;
+    if (::stat("/proc/self/exe", &self) == 0 && ::stat(c.queue.c_str(), &next) == 0 && self.st_dev == next.st_dev &&
+        self.st_ino == next.st_ino) {
+        log::fatal("SENDLIMIT_QUEUE is sendlimit itself; set it to the real qmail-queue");
+        return bad_configuration;
+    }
     auto queue = start_queue(c.queue);
     if (!queue) return refused_for_now;
     // From here on the message is the queue's alone; a write to a queue

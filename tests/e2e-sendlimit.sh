@@ -62,6 +62,9 @@ same "the queue's permanent status is passed through" "$?" 31
 env SENDLIMIT_QUEUE=/nonexistent/qmail-queue SMTPAUTHUSER=alice@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" a@b c@d
 same "a queue that cannot run: 120, as qmail's" "$?" 120
 
+env SENDLIMIT_QUEUE="$BIN/sendlimit" SMTPAUTHUSER=alice@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" a@b c@d
+same "SENDLIMIT_QUEUE naming sendlimit itself: 55, no chain" "$?" 55
+
 # Over a rate: refused with 71, nothing queued
 export SENDLIMIT_RATES="msg:2/1h rcpt:5/1h"
 : > "$LOG"
