@@ -9,6 +9,7 @@
 #include "lib/log.h"
 
 #include <cerrno>
+#include <csignal>
 #include <charconv>
 #include <ctime>
 #include <fcntl.h>
@@ -117,6 +118,7 @@ int queue_message(const std::string& program, std::string_view message, std::str
     if (pid == 0) {
         // 0 to 2 are open, so neither pipe end is 0 or 1 (dup2 clears close-on-exec)
         if (::dup2(message_read.get(), 0) != 0 || ::dup2(envelope_read.get(), 1) != 1) ::_exit(120);
+        ::signal(SIGPIPE, SIG_DFL);  // sendlimit ignores it; the queue gets the default
         char* argv[] = {const_cast<char*>(program.c_str()), nullptr};
         ::execv(argv[0], argv);
         ::_exit(120);
