@@ -76,4 +76,55 @@ Sender identify(const Session& s)
     return out;
 }
 
+namespace {
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (auto& ch : out)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return out;
+}
+
+std::string_view domain_of(std::string_view address)
+{
+    auto at = address.rfind('@');
+    return at == std::string_view::npos ? std::string_view() : address.substr(at);
+}
+} // namespace
+
+bool sender_allowed(Config::Senders mode, const Sender& who, std::string_view sender, std::string_view file_text)
+{
+    if (mode == Config::Senders::any || sender.empty() || who.source == "address") return true;
+    const std::string_view own_domain = domain_of(who.account);
+    if (own_domain.empty()) return true;  // a bare user name names no domain
+    const std::string from = lower(sender);
+    if (from == lower(who.account)) return true;
+    if (mode == Config::Senders::exact) return false;
+    if (lower(domain_of(from)) == lower(own_domain) && !domain_of(from).empty()) return true;
+    if (mode == Config::Senders::domain) return false;
+    const std::string account = lower(who.account);
+    while (!file_text.empty()) {
+        size_t end = file_text.find('\n');
+        std::string_view line = file_text.substr(0, end);
+        file_text.remove_prefix(end == std::string_view::npos ? file_text.size() : end + 1);
+        std::vector<std::string_view> words;
+        for (size_t pos = 0; pos < line.size();) {
+            if (line[pos] == ' ' || line[pos] == '\t' || line[pos] == '\r') {
+                ++pos;
+                continue;
+            }
+            size_t stop = line.find_first_of(" \t\r", pos);
+            if (stop == std::string_view::npos) stop = line.size();
+            words.push_back(line.substr(pos, stop - pos));
+            pos = stop;
+        }
+        if (words.empty() || words[0].starts_with("#") || lower(words[0]) != account) continue;
+        for (size_t i = 1; i < words.size(); ++i) {
+            const std::string allowed = lower(words[i]);
+            if (allowed == from || (allowed.starts_with("@") && allowed == domain_of(from))) return true;
+        }
+    }
+    return false;
+}
+
 } // namespace qs::sendlimit

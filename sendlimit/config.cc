@@ -43,8 +43,9 @@ Config load_config()
     auto senders = env::get("SENDLIMIT_SENDERS").value_or("");
     if (senders == "domain") c.senders = Config::Senders::domain;
     else if (senders == "exact") c.senders = Config::Senders::exact;
+    else if (senders.starts_with("/")) c.senders = Config::Senders::file, c.senders_file = std::string(senders);
     else if (!senders.empty() && senders != "any")
-        c.warnings.push_back("SENDLIMIT_SENDERS is not any, domain or exact; using any");
+        c.warnings.push_back("SENDLIMIT_SENDERS is not any, domain, exact or /PATH; using any");
     return c;
 }
 

@@ -117,20 +117,19 @@ ReadResult read_envelope(std::string& out)
     }
 }
 
-bool sender_allowed(const Config& c, const Sender& who, std::string_view sender)
+// The senders file, read for each message it is needed for (it is small
+// and the administrator edits it in place); unreadable: nothing but the
+// account's own address and domain.
+std::string senders_file(const Config& c)
 {
-    if (c.senders == Config::Senders::any || sender.empty() || who.source == "address") return true;
-    auto at = who.account.rfind('@');
-    if (at == std::string::npos) return true;  // a bare user name names no domain
-    auto lower = [](std::string_view s) {
-        std::string out(s);
-        for (auto& ch : out)
-            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-        return out;
-    };
-    if (c.senders == Config::Senders::exact) return lower(sender) == lower(who.account);
-    auto sat = sender.rfind('@');
-    return sat != std::string_view::npos && lower(sender.substr(sat)) == lower(std::string_view(who.account).substr(at));
+    Fd fd(::open(c.senders_file.c_str(), O_RDONLY | O_CLOEXEC));
+    std::string text;
+    char buf[65536];
+    long n = fd ? read_all(fd.get(), buf, sizeof buf) : -1;
+    if (n < 0) log::warning(log::with_errno("unable to read SENDLIMIT_SENDERS " + log::escape(c.senders_file), errno));
+    if (n > 0) text.assign(buf, static_cast<size_t>(n));
+    if (n == static_cast<long>(sizeof buf)) log::warning("SENDLIMIT_SENDERS: only its first 64 KiB are read");
+    return text;
 }
 
 std::string fields(const Sender& who, const Envelope& e)
@@ -205,7 +204,8 @@ int sendlimit_main(int argc, char** argv)
     }
     const Sender who = identify(session_from_environment());
     if (!who.counted) return pass(*queue, bytes);
-    if (!sender_allowed(c, who, envelope->sender)) {
+    if (!sender_allowed(c.senders, who, envelope->sender) &&
+        (c.senders != Config::Senders::file || !sender_allowed(c.senders, who, envelope->sender, senders_file(c)))) {
         log::line("refused " + fields(who, *envelope) + " sender=" + log::escape(envelope->sender) +
                   ": not the account's own (SENDLIMIT_SENDERS)");
         return refuse(*queue, refused_for_good);

@@ -46,7 +46,8 @@ struct Config {
     std::uint64_t surge_min = 1000;    // SENDLIMIT_SURGE (0 = off)
     std::uint64_t surge_factor = 10;   // SENDLIMIT_SURGE_FACTOR
     unsigned networks = 8;             // SENDLIMIT_NETWORKS (0 = off)
-    enum class Senders { any, domain, exact } senders = Senders::any;  // SENDLIMIT_SENDERS
+    enum class Senders { any, domain, exact, file } senders = Senders::any;  // SENDLIMIT_SENDERS
+    std::string senders_file;  // SENDLIMIT_SENDERS=/PATH
     std::vector<std::string> warnings;  // malformed settings (defaults used)
 };
 // Reads the environment once. A malformed value is a warning and its
@@ -93,6 +94,15 @@ struct Sender {
 Sender identify(const Session& s);
 // An account name as the tools take it: at most 190 bytes.
 inline constexpr std::size_t max_account = 190;
+
+// SENDLIMIT_SENDERS: may this account use this envelope sender? The
+// empty sender always may; accounts without a domain and address
+// accounts are not checked. exact: the account itself; domain: any
+// address of its domain; file: those, and what the account's line in the
+// file lists ("ACCOUNT SENDER..."; a SENDER "@example.org" stands for the
+// domain; "#" lines and blank lines ignored), compared without case.
+bool sender_allowed(Config::Senders mode, const Sender& who, std::string_view sender,
+                    std::string_view file_text = {});
 
 // ---- an account's record and the decision (record.cc) -------------------
 

@@ -172,6 +172,9 @@ if chattr +i "$SCRATCH/store" 2>/dev/null; then
 else
   ok "store unwritable: # skip chattr +i is not available here"
 fi
+printf 'lee@example.com @partner.example\n' > "$SCRATCH/senders"
+status "SENDLIMIT_SENDERS=/PATH: a sender the account's line lists passes" 0 env SENDLIMIT_SENDERS="$SCRATCH/senders" SMTPAUTHUSER=lee@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" boss@partner.example a@x
+status "one it does not list is refused" 31 env SENDLIMIT_SENDERS="$SCRATCH/senders" SMTPAUTHUSER=lee@example.com python3 "$SCRATCH/qmail-smtpd.py" "$SCRATCH/small" ceo@bank.example a@x
 
 # The admin tools' conventions
 for prog in sendlimit-list sendlimit-release sendlimit-override; do

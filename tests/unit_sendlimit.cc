@@ -181,3 +181,26 @@ TEST_CASE("sendlimit: the notice")
     CHECK(n.find("sendlimit-release alice@example.com\n") != std::string::npos);
     CHECK(suspension_notice("h", "x", "a\nb", "e", 0).find("a\\x0ab") != std::string::npos);
 }
+
+TEST_CASE("sendlimit: senders of an account")
+{
+    using S = Config::Senders;
+    Sender lee{true, "Lee@Example.com", "auth", ""};
+    CHECK(sender_allowed(S::any, lee, "anyone@bank.example"));
+    CHECK(sender_allowed(S::exact, lee, "lee@example.COM"));
+    CHECK_FALSE(sender_allowed(S::exact, lee, "sales@example.com"));
+    CHECK(sender_allowed(S::exact, lee, ""));  // a bounce
+    CHECK(sender_allowed(S::domain, lee, "sales@example.com"));
+    CHECK_FALSE(sender_allowed(S::domain, lee, "sales@example.com.evil"));
+    CHECK_FALSE(sender_allowed(S::domain, lee, "example.com"));
+    const char* file = "# who may send as whom\n\nother@example.com @bank.example\n"
+                       "lee@example.com  boss@partner.example\t@shop.example\r\n";
+    CHECK(sender_allowed(S::file, lee, "sales@example.com", file));
+    CHECK(sender_allowed(S::file, lee, "Boss@Partner.example", file));
+    CHECK(sender_allowed(S::file, lee, "orders@shop.example", file));
+    CHECK_FALSE(sender_allowed(S::file, lee, "x@partner.example", file));
+    CHECK_FALSE(sender_allowed(S::file, lee, "x@bank.example", file));  // another account's line
+    Sender bare{true, "lee", "relaylock", ""}, ip{true, "[192.0.2.7]", "address", ""};
+    CHECK(sender_allowed(S::exact, bare, "whoever@example.org"));
+    CHECK(sender_allowed(S::exact, ip, "whoever@example.org"));
+}
