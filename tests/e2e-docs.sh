@@ -2,7 +2,8 @@
 # formats without a warning; README and INSTALL say what a new user needs.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 111
-for dir in relaylock smtp-auth-checkpassword bounce-fmt proxy-remoteip; do
+for dir in relaylock smtp-auth-checkpassword bounce-fmt proxy-remoteip \
+    sendlimit; do
   for prog in $dir/*; do
     [ -f "$prog" ] && [ -x "$prog" ] || continue
     case "$prog" in *.*) continue ;; esac

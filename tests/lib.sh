@@ -9,7 +9,8 @@ chmod 755 "$SCRATCH"
 # checkout under a private directory (CI clones where it likes).
 BIN=$SCRATCH/bin STANDINS=$SCRATCH/standins
 mkdir "$BIN" "$STANDINS" || exit 111
-for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/* "$TOP"/proxy-remoteip/*; do
+for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/* "$TOP"/proxy-remoteip/* \
+    "$TOP"/sendlimit/*; do
   case "${prog##*/}" in *.*) continue ;; esac
   [ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$BIN/"
 done
