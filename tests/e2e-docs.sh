@@ -30,7 +30,7 @@ installed_setuid=$(find "$SCRATCH/stage" -perm -4000 -o -perm -2000 | wc -l)
 same "nothing is installed setuid or setgid" "$installed_setuid" "0"
 # First contact: an administrator's tool answers --help (usage on standard
 # output, exit 0); chain programs take no options.
-for prog in relaylock-expire relaylock-list relaylock-revoke smtp-auth-passwd smtp-auth-throttle smtp-auth-mkdb; do
+for prog in relaylock-expire relaylock-list relaylock-revoke smtp-auth-passwd smtp-auth-throttle smtp-auth-mkdb sendlimit-list sendlimit-release sendlimit-override; do
   out=$("$BIN/$prog" --help 2>&1 >/dev/null)
   same "$prog --help: nothing on descriptor 2" "$out" ""
   out=$("$BIN/$prog" --help 2>/dev/null)
