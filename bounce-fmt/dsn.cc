@@ -148,13 +148,28 @@ std::string remote_mta_of(std::string_view reason)
     return {};
 }
 
+// qmail's own code is the "(#x.y.z)" that qmail-local and qmail-remote put
+// at the very end of a reason; one anywhere else is text (a remote
+// server's reply may say "(#2.0.0)"). A failure's status is never 2.x.x:
+// only a 4 or 5 class is taken, else the SMTP reply's, else 5.0.0.
 std::string status_of(std::string_view reason)
 {
-    for (auto at = reason.rfind("(#"); at != std::string_view::npos;
-         at = at ? reason.rfind("(#", at - 1) : std::string_view::npos) {
-        std::string_view code = reason.substr(at + 2);
-        std::size_t n = enhanced_code_length(code);
-        if (n && n < code.size() && code[n] == ')') return std::string(code.substr(0, n));
+    std::string_view trimmed = reason;
+    auto trim = [&] {
+        while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ' || trimmed.back() == '\t'))
+            trimmed.remove_suffix(1);
+    };
+    trim();
+    // qmail-send's own last line after a temporary failure that timed out
+    // follows qmail-remote's code
+    constexpr std::string_view too_long = "I'm not going to try again; this message has been in the queue too long.";
+    if (trimmed.ends_with(too_long)) {
+        trimmed.remove_suffix(too_long.size());
+        trim();
+    }
+    if (auto at = trimmed.rfind("(#"); at != std::string_view::npos && trimmed.back() == ')') {
+        std::string_view code = trimmed.substr(at + 2, trimmed.size() - at - 3);
+        if (!code.empty() && enhanced_code_length(code) == code.size() && (code[0] == '4' || code[0] == '5')) return std::string(code);
     }
     std::string reply = smtp_reply_of(reason);
     if (reply_line(reply) && (reply[0] == '4' || reply[0] == '5')) {

@@ -24,9 +24,18 @@ TEST_CASE("status_of: the (#x.y.z) code, else the remote reply, else 5.0.0")
     CHECK(status_of("Remote host said: 550 5.7.100 three digits\n") == "5.7.100");
     CHECK(status_of("something went wrong\n") == "5.0.0");
     CHECK(status_of("") == "5.0.0");
-    // The last well-formed code wins; malformed ones are skipped.
+    // Only qmail's trailing code counts; one inside the text is text.
     CHECK(status_of("(#5.1.1) then (#4.2.2)") == "4.2.2");
-    CHECK(status_of("(#5.1.1) then (#9.9.9) (#5.x)") == "5.1.1");
+    CHECK(status_of("(#5.1.1) then (#9.9.9) (#5.x)") == "5.0.0");
+    CHECK(status_of("(#)") == "5.0.0");
+    // A remote server's reply quoting "(#2.0.0)" never makes a failure 2.0.0
+    CHECK(status_of("192.0.2.1 does not like recipient.\n"
+                    "Remote host said: 550 rejected (#2.0.0) by policy\n"
+                    "Giving up on 192.0.2.1.\n") == "5.0.0");
+    CHECK(status_of("Remote host said: 554 ok (#2.0.0)\n") == "5.0.0");
+    // ... nor a trailing 2.x.x code
+    CHECK(status_of("Remote host said: 554 no\nodd text (#2.0.0)\n") == "5.0.0");
+    CHECK(status_of("mailbox full (#2.2.2)") == "5.0.0");
     CHECK(status_of("(#5.1.1") == "5.0.0");
 }
 
