@@ -117,12 +117,13 @@ chmod 600 $R$E/ssl/private/mail.pem
 same "the key is root's, mode 600" "$(stat -c '%U %a' $R$E/ssl/private/mail.pem)" "root 600"
 
 # --- the services, on loopback ports, under svscan
-POP=$(free_port); SMTP=$(free_port); SUB=$(free_port); SMTPS=$(free_port)
+POP=$(free_port); VPOP=$(free_port); SMTP=$(free_port); SUB=$(free_port); SMTPS=$(free_port)
 S=$R$Q/supervise
-for s in pop3 smtp submission smtps; do echo 127.0.0.1 > $S/$s/conf/IP; done
+for s in pop3 pop3-virtual smtp submission smtps; do echo 127.0.0.1 > $S/$s/conf/IP; done
+echo $VPOP > $S/pop3-virtual/conf/PORT; echo pop.example.test > $S/pop3-virtual/conf/HOST
 echo $POP > $S/pop3/conf/PORT; echo pop.example.test > $S/pop3/conf/HOST
 echo $SMTP > $S/smtp/conf/PORT; echo $SUB > $S/submission/conf/PORT; echo $SMTPS > $S/smtps/conf/PORT
-SERVICES="pop3 smtp submission smtps"
+SERVICES="pop3 pop3-virtual smtp submission smtps"
 # relaylock-expire -w is the supervised form; older builds only run once
 if (envdir $R$E/relaylock/env timeout 1 $B/relaylock-expire -w > /dev/null 2>&1; [ $? -eq 124 ]); then
   SERVICES="$SERVICES relaylock-expire"; EXPIRE_W=yes
@@ -138,11 +139,11 @@ stop_all() {
     for i in $(seq 1 100); do svok $S/$s || svok $S/$s/log || break; sleep 0.05; done
   done
   # anything a service started and svc -d did not stop (tcpserver's children)
-  for pid in $(ps -eo pid=,args= | grep -F "$R" | grep -v grep | awk '{print $1}'); do kill $pid 2>/dev/null; done
+  for pid in $(ps -eo pid=,args= | grep -F "$SCRATCH/" | grep -v grep | awk '{print $1}'); do kill $pid 2>/dev/null; done
 }
 trap 'stop_all; cleanup' EXIT
 wait_port() { i=0; while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1).close()" 2>/dev/null; do i=$((i+1)); [ $i -gt 200 ] && return 1; sleep 0.05; done; }
-for p in $POP $SMTP $SUB $SMTPS; do wait_port $p || not_ok "the service on port $p did not start"; done
+for p in $POP $VPOP $SMTP $SUB $SMTPS; do wait_port $p || not_ok "the service on port $p did not start"; done
 up=""
 for s in $SERVICES; do svok $S/$s && svok $S/$s/log && up="$up $s"; done
 same "svscan runs every service and its log" "$up" " $SERVICES"
@@ -151,8 +152,8 @@ MSG=$SCRATCH/msg; printf 'Subject: t\r\n\r\nhello\r\n' > $MSG
 relay() {  # FROM PORT: exit 0 when relay to another domain was accepted
   curl -s --interface $1 --mail-from a@example.test --mail-rcpt someone@elsewhere.test -T $MSG smtp://127.0.0.1:$2 > /dev/null 2>&1
 }
-pop_curl() {  # FROM USER PASS
-  curl -s --interface $1 -u "$2:$3" pop3://127.0.0.1:$POP/ 2>&1
+pop_curl() {  # FROM USER PASS [PORT]
+  curl -s --interface $1 -u "$2:$3" pop3://127.0.0.1:${4:-$POP}/ 2>&1
 }
 
 # --- POP before SMTP, system users
@@ -225,6 +226,17 @@ envdir $R$E/relaylock/env $B/relaylock-revoke 127.0.0.3 2>/dev/null
 relay 127.0.0.3 $SMTP
 check "relaylock-revoke with the installed envdir ends it" test $? -ne 0
 
+# --- the single-uid layout (path B): the store belongs to the mailbox uid
+# (bob's here), and relaylock after qmail-popup writes the lock itself
+chown -R bob:bob $R$Q/relaylock
+pop_curl 127.0.0.3 bob@example.test hunter2 $VPOP > /dev/null
+same "path B: curl logs in on the pop3-virtual service" "$?" 0
+same "path B: the lock was written by relaylock as the mailbox uid" "$(stat -c %u $R$Q/relaylock/127.0.0.3 2>/dev/null)" "$BOB"
+relay 127.0.0.3 $SMTP
+same "path B: that client relays on port 25" "$?" 0
+envdir $R$E/relaylock/env $B/relaylock-revoke 127.0.0.3 2>/dev/null
+chown -R root:root $R$Q/relaylock
+
 # --- AUTH on 587 (required) and 25, 465 (offered), with swaks
 sw() { swaks --silent 1 --server 127.0.0.1 --from a@example.test --to someone@elsewhere.test "$@" > $SCRATCH/swaks.out 2>&1; }
 sw --port $SUB --local-interface 127.0.0.3 --auth PLAIN --auth-user alice@example.test --auth-password secret
@@ -280,7 +292,56 @@ else
   ok "# SKIP needs relaylock-expire -w (the relaylock-expire service)"
 fi
 
+# --- Dovecot 2.3 through the shipped snippet and wrapper (path C): the
+# auth service reads the 640 root:nofiles database through extra_groups
+if command -v dovecot >/dev/null && command -v doveadm >/dev/null; then
+  D=$SCRATCH/dovecot
+  mkdir -p $D/run $D/state && chmod 755 $D
+  cat > $D/dovecot.conf <<CONF
+base_dir = $D/run
+state_dir = $D/state
+log_path = $D/dovecot.log
+protocols =
+listen = 127.0.0.1
+ssl = no
+auth_mechanisms = plain login
+default_login_user = nobody
+default_internal_user = nobody
+service anvil {
+  chroot =
+}
+!include $R$E/qsend/auth-qsend.conf.ext
+CONF
+  stop_dovecot() {
+    pid=$(cat $D/run/master.pid 2>/dev/null); [ -n "$pid" ] && kill $pid 2>/dev/null
+    i=0; while [ -n "$pid" ] && kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.05; done
+  }
+  if dovecot -c $D/dovecot.conf; then
+    doveadm -c $D/dovecot.conf auth test alice@example.test secret > /dev/null 2>&1
+    same "Dovecot, with the shipped snippet, logs alice in" "$?" 0
+    doveadm -c $D/dovecot.conf auth test alice@example.test wrong > /dev/null 2>&1
+    same "... refuses a wrong password (77)" "$?" 77
+    doveadm -c $D/dovecot.conf auth login alice@example.test secret > $D/login.txt 2>&1
+    contains "... and the record's uid comes back through the prefetch userdb" $D/login.txt "^ *uid=$ALICE\$"
+    stop_dovecot
+    # the control: the same snippet without extra_groups cannot read it
+    grep -v extra_groups $R$E/qsend/auth-qsend.conf.ext > $D/no-extra-groups.conf.ext
+    sed "s|^!include .*|!include $D/no-extra-groups.conf.ext|" $D/dovecot.conf > $D/control.conf
+    if dovecot -c $D/control.conf; then
+      doveadm -c $D/control.conf auth test alice@example.test secret > /dev/null 2>&1
+      check "without extra_groups Dovecot's auth service cannot read the database" test $? -ne 0
+      stop_dovecot
+    else
+      not_ok "dovecot starts without extra_groups"
+    fi
+  else
+    not_ok "dovecot starts with the shipped snippet"; sed 's/^/#   /' $D/dovecot.log | tail -5
+  fi
+else
+  ok "# SKIP needs dovecot-core"
+fi
+
 stop_all
-left=$(ps -eo args= | grep -F "$R" | grep -v grep)
+left=$(ps -eo args= | grep -F "$SCRATCH/" | grep -v grep)
 same "nothing the services started is left running" "$left" ""
 finish
