@@ -65,6 +65,24 @@ for s in pop3 pop3-virtual smtp submission smtps relaylock-expire smtp-auth-prun
 done
 same "every service has run and log/run, and logs its descriptor 2" "$missing" ""
 lacks "no run script sets a umask" $STAGE$Q/supervise/pop3/run 'umask'
+# INSTALL names what make install-etc installs, no more and no less
+if [ "$H $Q $E" = "/usr/local /var/qmail /etc" ]; then
+  # (a path INSTALL builds in a loop, /etc/qsend/tcp.$r, is not a name)
+  named=$(grep -Eo '(/var/qmail/supervise/[a-z0-9-]+|/etc/qsend/[A-Za-z0-9.-]*[A-Za-z0-9]|/usr/local/libexec/[a-z-]+)([^$.A-Za-z0-9-]|$)' INSTALL |
+    sed 's/[^A-Za-z0-9]$//' | sort -u)
+  installed=$(cd $STAGE && { ls -d .$Q/supervise/*; ls .$E/qsend/* .$H/libexec/*; } | sed 's|^\.||' | sort -u)
+  check "INSTALL names the shipped files" test -n "$named"
+  unnamed=""
+  for f in $installed; do
+    echo "$named" | grep -qxF "$f" || grep -qF "${f##*/}" INSTALL || unnamed="$unnamed $f"
+  done
+  absent=""
+  for f in $named; do [ -e "$STAGE$f" ] || absent="$absent $f"; done
+  same "every file make install-etc installs is named in INSTALL" "$unnamed" ""
+  same "every shipped file INSTALL names is installed" "$absent" ""
+else
+  ok "# SKIP INSTALL's paths are the default conf-* values"
+fi
 
 # --- qmail's programs: the stand-ins
 mkdir -p $R$Q/bin $R$Q/control && chmod 755 $R$Q $R$Q/bin $R$Q/control
@@ -123,7 +141,7 @@ for s in pop3 pop3-virtual smtp submission smtps; do echo 127.0.0.1 > $S/$s/conf
 echo $VPOP > $S/pop3-virtual/conf/PORT; echo pop.example.test > $S/pop3-virtual/conf/HOST
 echo $POP > $S/pop3/conf/PORT; echo pop.example.test > $S/pop3/conf/HOST
 echo $SMTP > $S/smtp/conf/PORT; echo $SUB > $S/submission/conf/PORT; echo $SMTPS > $S/smtps/conf/PORT
-SERVICES="pop3 pop3-virtual smtp submission smtps"
+SERVICES="pop3 pop3-virtual smtp submission smtps smtp-auth-prune"
 # relaylock-expire -w is the supervised form; older builds only run once
 if (envdir $R$E/relaylock/env timeout 1 $B/relaylock-expire -w > /dev/null 2>&1; [ $? -eq 124 ]); then
   SERVICES="$SERVICES relaylock-expire"; EXPIRE_W=yes
