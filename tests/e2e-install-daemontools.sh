@@ -135,7 +135,12 @@ chmod 600 $R$E/ssl/private/mail.pem
 same "the key is root's, mode 600" "$(stat -c '%U %a' $R$E/ssl/private/mail.pem)" "root 600"
 
 # --- the services, on loopback ports, under svscan
-POP=$(free_port); VPOP=$(free_port); SMTP=$(free_port); SUB=$(free_port); SMTPS=$(free_port)
+# five different free ports (free_port may hand out one twice)
+ports=""
+while [ $(echo $ports | wc -w) -lt 5 ]; do
+  p=$(free_port); case " $ports " in *" $p "*) ;; *) ports="$ports $p" ;; esac
+done
+set -- $ports; POP=$1 VPOP=$2 SMTP=$3 SUB=$4 SMTPS=$5
 S=$R$Q/supervise
 for s in pop3 pop3-virtual smtp submission smtps; do echo 127.0.0.1 > $S/$s/conf/IP; done
 echo $VPOP > $S/pop3-virtual/conf/PORT; echo pop.example.test > $S/pop3-virtual/conf/HOST
