@@ -364,6 +364,22 @@ else
   ok "# SKIP needs dovecot-core"
 fi
 
+# --- INSTALL's .qmail line, run as qmail-local would, with qmail-send's
+# PATH (no /usr/local/bin): bounce-fmt by absolute path, then exit 99
+line=$(grep -E "^ +\| $H/bin/bounce-fmt -q -- " INSTALL | head -n 1 | sed 's/^ *| *//')
+check "INSTALL's .qmail line calls bounce-fmt by conf-home's absolute path" test -n "$line"
+mkdir -p $SCRATCH/bounce/control && echo mail.example.test > $SCRATCH/bounce/control/me
+cat > $SCRATCH/bounce/qmail-queue <<QQ
+#!/bin/sh
+cat > $SCRATCH/bounce/message && cat <&1 > $SCRATCH/bounce/envelope
+QQ
+chmod 755 $SCRATCH/bounce/qmail-queue
+printf 'Subject: x\n\nhello\n' | env -i PATH=/var/qmail/bin:/usr/bin:/bin SENDER=taro@customer.example \
+  RECIPIENT=old@hosting.example CONTROLDIR=$SCRATCH/bounce/control QMAILQUEUE=$SCRATCH/bounce/qmail-queue \
+  sh -c "$(echo "$line" | sed "s|$H/bin/bounce-fmt|$B/bounce-fmt|")" 2> $SCRATCH/bounce/err
+same "... which exits 99 after queueing the notice" "$?" 99
+same "... from <> to the sender" "$(tr '\0' ' ' < $SCRATCH/bounce/envelope 2>/dev/null)" "F Ttaro@customer.example  "
+
 stop_all
 left=$(ps -eo args= | grep -F "$SCRATCH/" | grep -v grep)
 same "nothing the services started is left running" "$left" ""
