@@ -1,7 +1,8 @@
 # Don't edit Makefile! Use conf-* for configuration.
 #
 # Targets: it (default) builds every program; check runs every test suite;
-# install copies programs and man pages under DESTDIR/conf-home; bench
+# install copies programs and man pages under DESTDIR/conf-home;
+# install-etc the run scripts and configuration files of etc/ (see INSTALL); bench
 # measures; clean removes what the build made.
 #
 # Each program family describes itself in FAMILY/build.mk, the shared
@@ -16,6 +17,7 @@ CXX_COMPILE := $(shell head -n 1 $(CONF_CC))
 CXX_LINK := $(shell head -n 1 $(CONF_LD))
 HOME_DIR := $(shell head -n 1 conf-home)
 QMAIL_DIR := $(shell head -n 1 conf-qmail)
+ETC_DIR := $(shell head -n 1 conf-etc)
 DESTDIR ?=
 
 PROGRAMS :=
@@ -48,6 +50,11 @@ install: it
 	for p in $(PROGRAMS); do cp "$$p" '$(DESTDIR)$(HOME_DIR)/bin/' && chmod 755 "$(DESTDIR)$(HOME_DIR)/bin/$${p##*/}" || exit 111; done
 	for m in $(MANPAGES); do cp "$$m" '$(DESTDIR)$(HOME_DIR)/share/man/man8/' && chmod 644 "$(DESTDIR)$(HOME_DIR)/share/man/man8/$${m##*/}" || exit 111; done
 
+# The administrator's files (etc/): run scripts under conf-qmail/supervise,
+# the rest under conf-etc/qsend, with the conf-* paths written into them.
+install-etc:
+	sh etc/install '$(DESTDIR)' '$(HOME_DIR)' '$(QMAIL_DIR)' '$(ETC_DIR)'
+
 clean:
 	rm -f conf.h $(PROGRAMS) $(CLEAN) $(FAMILY_LIBS)
 	find . -name '*.o' -o -name '*.d' | grep -v '^./.git' | xargs rm -f
@@ -56,7 +63,7 @@ clean:
 check-clang:
 	sh tests/other-compiler conf-cc-clang conf-ld-clang
 
-.PHONY: default it check check-clang bench install clean
+.PHONY: default it check check-clang bench install install-etc clean
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)
 

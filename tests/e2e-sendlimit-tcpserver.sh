@@ -16,7 +16,7 @@ export CHKPW_USERS=$SCRATCH/users.cdb QMAILQUEUE=$BIN/sendlimit SENDLIMIT_QUEUE=
   QUEUE_DIR=$SCRATCH/queue QUEUE_MAILDIRS=$SCRATCH/maildirs
 unset RELAYCLIENT TCPREMOTEINFO SMTPAUTHUSER SMTP_AUTH_USER AUTHUSER RELAYLOCK_USER
 SMTP=$(free_port)
-tcpserver -R -H -l smtp.test 127.0.0.1 "$SMTP" "$STANDINS/qmail-smtpd-auth" smtp-auth-checkpassword /bin/true 2>smtp.log &
+tcpserver -R -H -l smtp.test 127.0.0.1 "$SMTP" "$STANDINS/qmail-smtpd-qmailqueue" smtp-auth-checkpassword /bin/true 2>smtp.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 i=0; while ! tcpclient -R -H 127.0.0.1 "$SMTP" true 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && break; sleep 0.05; done
 
