@@ -301,13 +301,18 @@ int expire_main(int argc, char** argv)
     // each lock's end. A lock written meanwhile expires after any wake-up
     // chosen here (at most one lifetime away), so no expiry is missed.
     const unsigned long lifetime = std::max(config.expiry, 1UL) + 1;
+    // A lock whose login time is already in the past when it is written
+    // (another host's slower clock, a copied store) would expire before a
+    // wake-up planned without it: look again at least this often.
+    constexpr unsigned long longest_sleep = 10;
     for (;;) {
         std::time_t now = std::time(nullptr);
         if (expire_once(config, *store, now, next_expiry) != 0) {
             sleep_until(now + static_cast<std::time_t>(fault_retry), fault_retry);
             continue;
         }
-        sleep_until(next_expiry ? next_expiry : now + static_cast<std::time_t>(lifetime), lifetime);
+        sleep_until(next_expiry ? next_expiry : now + static_cast<std::time_t>(lifetime),
+                    std::min(lifetime, longest_sleep));
     }
 }
 
