@@ -6,12 +6,14 @@
 #include "lib/fd.h"
 #include "lib/log.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
 #include <charconv>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <string_view>
 #include <unistd.h>
 
 namespace qs::bounce {
@@ -96,6 +98,68 @@ std::string make_boundary(const Job& job, std::string_view read_ahead)
     return "=_bounce-fmt_" + hex64(h);
 }
 
+// Calls each(chunk) over the bytes of fd from offset to its end, by pread
+// (the descriptor's own position stays). False on a read error.
+template <class F>
+bool each_chunk(int fd, off_t offset, F&& each)
+{
+    std::string buf(64 << 10, '\0');
+    for (;;) {
+        ssize_t r = ::pread(fd, buf.data(), buf.size(), offset);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return false;
+        if (r == 0) return true;
+        each(std::string_view(buf.data(), static_cast<std::size_t>(r)));
+        offset += r;
+    }
+}
+
+// The copied message, piece by piece: what was read ahead, then the rest
+// (the spool file, or a regular standard input from where it stands).
+struct Copied {
+    std::string_view read_ahead;
+    int rest_fd = -1;
+    off_t rest_offset = 0;
+
+    template <class F>
+    bool each(F&& f) const
+    {
+        f(read_ahead);
+        return rest_fd < 0 || each_chunk(rest_fd, rest_offset, f);
+    }
+};
+
+// With SOURCE_DATE_EPOCH the boundary is not random, so whoever writes the
+// message could compute it: it also hashes the whole copied message, and is
+// then checked to be absent from all of it (a message containing a hash of
+// itself is not a thing anyone can write; the check makes it certain).
+// nullopt when the message cannot be read, or (never seen) when every
+// candidate occurs in it.
+std::optional<std::string> boundary_absent_from(const Copied& copied, std::string base)
+{
+    std::uint64_t h = 14695981039346656037ULL;
+    if (!copied.each([&](std::string_view chunk) {
+            for (unsigned char c : chunk) h = (h ^ c) * 1099511628211ULL;
+        }))
+        return std::nullopt;
+    base += hex64(h);
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        std::string candidate = attempt ? base + "_" + std::to_string(attempt) : base;
+        bool found = false;
+        std::string carry;  // the last candidate.size() - 1 bytes seen
+        bool ok = copied.each([&](std::string_view chunk) {
+            if (found) return;
+            std::string window = carry + std::string(chunk);
+            if (window.find(candidate) != std::string::npos) found = true;
+            size_t keep = std::min(window.size(), candidate.size() - 1);
+            carry = window.substr(window.size() - keep);
+        });
+        if (!ok) return std::nullopt;
+        if (!found) return candidate;
+    }
+    return std::nullopt;
+}
+
 // An unlinked file for what must be read before it can be written.
 Fd spool_file()
 {
@@ -131,13 +195,16 @@ std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Con
     }
     Plan plan;
     std::uint64_t known_size = regular ? static_cast<std::uint64_t>(st.st_size - offset) : start->size();
-    if (!regular && maxbytes > start->size() && start->size() == header_lookahead) {
+    // With SOURCE_DATE_EPOCH the whole message must be seen before the
+    // boundary is chosen: a pipe's rest goes to the spool file then too.
+    const bool spool_all = job.fixed_time && !maxbytes;
+    if (!regular && (maxbytes > start->size() || spool_all) && start->size() == header_lookahead) {
         plan.spool = spool_file();
         if (!plan.spool) {
             fault = log::with_errno("unable to make a spool file in TMPDIR", errno);
             return std::nullopt;
         }
-        CopyResult r = copy_stream(0, plan.spool.get(), maxbytes - start->size());
+        CopyResult r = copy_stream(0, plan.spool.get(), spool_all ? 0 : maxbytes - start->size());
         if (!r.ok) {
             fault = log::with_errno(r.read_failed ? "unable to read message"
                                                   : "unable to write the spool file",
@@ -152,8 +219,23 @@ std::optional<Plan> dsn_plan(const Job& job, const Envelope& envelope, const Con
     }
     bool headers_only = maxbytes && known_size >= maxbytes;
 
-    DsnParts parts = dsn_parts(envelope, controls, job.failures, job.now, *start, headers_only,
-                               make_boundary(job, *start));
+    std::string boundary = make_boundary(job, *start);
+    if (job.fixed_time) {
+        Copied copied;
+        copied.read_ahead = headers_only ? header_block_of(*start) : std::string_view(*start);
+        if (!headers_only && plan.spool) copied.rest_fd = plan.spool.get();
+        else if (!headers_only && regular) {
+            copied.rest_fd = 0;
+            copied.rest_offset = offset + static_cast<off_t>(start->size());
+        }
+        auto chosen = boundary_absent_from(copied, boundary);
+        if (!chosen) {
+            fault = log::with_errno("unable to read the message for its MIME boundary", errno);
+            return std::nullopt;
+        }
+        boundary = std::move(*chosen);
+    }
+    DsnParts parts = dsn_parts(envelope, controls, job.failures, job.now, *start, headers_only, boundary);
     plan.head = std::move(parts.head);
     plan.tail = std::move(parts.tail);
     if (headers_only) {

@@ -176,4 +176,27 @@ same "-d over bouncemaxbytes: the notice stays small" "$(test "$(wc -c < "$SCRAT
 cat "$SCRATCH/m150k" | TMPDIR=$SCRATCH/none CONTROLDIR=$SCRATCH/big bounce-fmt -d s@y r@x no. > "$SCRATCH/dfail" 2> "$SCRATCH/dfail.err"
 same "-d with no place to spool: 111" "$?" 111
 contains "-d with no place to spool: said so" "$SCRATCH/dfail.err" 'unable to make a spool file in TMPDIR'
+
+# Under SOURCE_DATE_EPOCH the boundary is reproducible, so a sender could
+# compute it from the first 64 KiB and forge a MIME part after them. It
+# must be absent from the whole copied message, from a file and a pipe.
+python3 -c 'import sys; sys.stdout.write("Subject: long\n\n" + ("x" * 79 + "\n") * 1000)' > "$SCRATCH/p64k"
+bounce-fmt -d s@y r@x no. < "$SCRATCH/p64k" > "$SCRATCH/probe"
+b1=$(sed -n 's/^.*boundary="\([^"]*\)".*$/\1/p' "$SCRATCH/probe" | head -n 1)
+{ cat "$SCRATCH/p64k"; printf -- '--%s\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; forged.example\n\nFinal-Recipient: rfc822; forged@example\nAction: delivered\nStatus: 2.0.0\n\n--%s--\n' "$b1" "$b1"; } > "$SCRATCH/forged"
+cat > "$SCRATCH/parts.py" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.compat32)
+b = m.get_param('boundary')
+raw = open(sys.argv[1], 'rb').read()
+print(len(m.get_payload()), raw.count(("--" + b).encode()))
+PY
+for how in file pipe; do
+  if [ $how = file ]; then bounce-fmt -d s@y r@x no. < "$SCRATCH/forged" > "$SCRATCH/dforged"
+  else cat "$SCRATCH/forged" | bounce-fmt -d s@y r@x no. > "$SCRATCH/dforged"; fi
+  same "a forged boundary past 64 KiB ($how): three parts, the boundary only where bounce-fmt put it" \
+    "$(python3 "$SCRATCH/parts.py" "$SCRATCH/dforged")" "3 4"
+done
+same "the same input gives the same notice (reproducible)" \
+  "$(bounce-fmt -d s@y r@x no. < "$SCRATCH/forged" | md5sum)" "$(cat "$SCRATCH/forged" | bounce-fmt -d s@y r@x no. | md5sum)"
 finish
