@@ -126,14 +126,16 @@ struct Explained {
     bool permanent = true;
     Origin origin = Origin::unknown;
     Format format = Format::rfc3464;
-    std::string explanation;
+    std::string advice;       // the cause and the next step
+    std::string origin_text;  // who sent the notice, "" when unknown
+    std::string explanation;  // advice and origin_text together (JSON)
 };
 Explained explain(const Failed& failed, Format format, Origin origin, std::string_view host,
                   Language language);
 
 std::string_view class_label(Class c, Language language);
 // The text of one recipient, a block ended by an empty line.
-std::string text_block(const Explained& e, std::string_view host, Language language);
+std::string text_block(const Explained& e, Language language);
 // One JSON object and a newline; file is left out when empty.
 std::string json_line(const Explained& e, std::string_view file);
 // What the reader is told when a message cannot be read.

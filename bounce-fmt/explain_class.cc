@@ -60,7 +60,7 @@ constexpr std::array<std::string_view, 11> too_large_phrases{
     "exceeds the maximum", "exceeded the maximum", "size limit", "line limit exceeded",
     "message file too big", "mail size"};
 
-constexpr std::array<std::string_view, 32> user_unknown_phrases{
+constexpr std::array<std::string_view, 34> user_unknown_phrases{
     "no mailbox here by that name", "user unknown", "unknown user", "no such user",
     "user not found", "user doesn't exist", "user does not exist", "recipient not found",
     "recipnotfound", "recipientnotfound", "unknown recipient", "recipient unknown",
@@ -70,7 +70,7 @@ constexpr std::array<std::string_view, 32> user_unknown_phrases{
     "account that you tried to reach does not exist", "address couldn't be found",
     "address wasn't found", "address wasn\x92t found", "not a valid mailbox",
     "invalid mailbox", "unknown local part", "no mailbox", "unknown address",
-    "user unknown in"};
+    "user unknown in", "user not exist", "user doesn't have"};
 
 constexpr std::array<std::string_view, 18> host_unknown_phrases{
     "domain is not reachable", "dns error", "does not accept mail",
@@ -130,8 +130,9 @@ Code parse(std::string_view status)
 std::optional<Class> by_code(std::string_view status)
 {
     Code c = parse(status);
-    if (c.subject == 1 && (c.detail == 1 || c.detail == 10 || c.detail == 3)) return Class::user_unknown;
-    if (c.subject == 1 && c.detail == 2) return Class::host_unknown;
+    if (c.subject == 1 && (c.detail == 1 || c.detail == 10)) return Class::user_unknown;
+    // x.1.3: qmail's "address must include host name".
+    if (c.subject == 1 && (c.detail == 2 || c.detail == 3)) return Class::host_unknown;
     if (c.subject == 2 && c.detail == 2) return Class::mailbox_full;
     if ((c.subject == 2 && c.detail == 3) || (c.subject == 3 && c.detail == 4)) return Class::too_large;
     if (c.subject == 3 && c.detail == 2) return Class::timeout;  // not accepting messages now
@@ -190,10 +191,9 @@ Class classify(std::string_view status, std::string_view diagnostic)
     if (any_of(text, disabled_phrases)) return Class::other;
     if (any_of(text, user_unknown_phrases)) return Class::user_unknown;
     if (any_of(text, host_unknown_phrases)) return Class::host_unknown;
-    if (auto by = by_code(status); by && *by != Class::policy) return *by;
+    if (auto by = by_code(status)) return *by;
     if (any_of(text, timeout_phrases)) return Class::timeout;
     if (any_of(text, policy_phrases)) return Class::policy;
-    if (auto by = by_code(status)) return *by;
     if (any_of(text, expired_phrases)) return Class::timeout;
     return Class::other;
 }

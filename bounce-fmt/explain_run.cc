@@ -53,7 +53,7 @@ int one(std::string_view name, std::string_view message, const ExplainJob& job,
     }
     for (const Failed& f : notice->recipients) {
         Explained e = explain(f, notice->format, origin, host, job.language);
-        out.write(job.json ? json_line(e, name) : text_block(e, host, job.language));
+        out.write(job.json ? json_line(e, name) : text_block(e, job.language));
     }
     return 0;
 }

@@ -88,7 +88,7 @@ constexpr Words japanese[] = {
      "他の方法で相手の方にアドレスが使えるかご確認ください。"},
     {"その他",
      "配送できませんでしたが、原因をここでは分類できませんでした。"
-     "下に示す相手先サーバーのメッセージをご確認ください。わからない場合は相手の方、"
+     "下に示すサーバーのメッセージをご確認ください。わからない場合は相手の方、"
      "またはこの通知を添えてメールサーバーの管理者にご相談ください。"},
 };
 
@@ -199,25 +199,27 @@ Explained explain(const Failed& failed, Format format, Origin origin, std::strin
     e.permanent = permanent(failed.status);
     e.origin = origin;
     e.format = format;
-    std::string& text = e.explanation;
+    bool ja = language == Language::japanese;
+    std::string& text = e.advice;
     if (format == Format::qmail_double) {
         text = double_bounce_text(language);
-        text += language == Language::japanese ? "" : " ";
+        text += ja ? "" : " ";
     }
     text += words(e.cls, language).cause_and_step;
     if (!e.permanent) {
-        text += language == Language::japanese ? "" : " ";
+        text += ja ? "" : " ";
         text += temporary_text(language);
     }
-    std::string from = origin_text(origin, host, language);
-    if (!from.empty()) {
-        text += language == Language::japanese ? "" : " ";
-        text += from;
+    e.origin_text = origin_text(origin, host, language);
+    e.explanation = e.advice;
+    if (!e.origin_text.empty()) {
+        e.explanation += ja ? "" : " ";
+        e.explanation += e.origin_text;
     }
     return e;
 }
 
-std::string text_block(const Explained& e, std::string_view host, Language language)
+std::string text_block(const Explained& e, Language language)
 {
     bool ja = language == Language::japanese;
     std::string out;
@@ -230,21 +232,16 @@ std::string text_block(const Explained& e, std::string_view host, Language langu
     out += ja ? "\n原因: " : "\nReason: ";
     out += class_label(e.cls, language);
     out += ja ? "\n説明: " : "\nExplanation: ";
-    out += e.explanation;
+    out += e.advice;
     if (!e.failed.diagnostic.empty()) {
         out += ja ? "\nサーバーのメッセージ: " : "\nServer said: ";
         out += printable(e.failed.diagnostic.substr(0, 1000));
     }
-    out += ja ? "\n通知の送信元: " : "\nNotice from: ";
-    switch (e.origin) {
-    case Origin::this_host:
-        out += ja ? "このサーバー (" : "this server (";
-        out += printable(host);
-        out += ")";
-        break;
-    case Origin::elsewhere: out += ja ? "他のメールサーバー" : "another mail server"; break;
-    case Origin::unknown: out += ja ? "不明(制御ファイルがありません)" : "unknown (no control files)"; break;
-    }
+    out += ja ? "\n通知について: " : "\nAbout this notice: ";
+    if (e.origin == Origin::unknown)
+        out += ja ? "不明(qmail の制御ファイルがありません)" : "unknown (no qmail control directory here)";
+    else
+        out += e.origin_text;
     out += "\n\n";
     return out;
 }
