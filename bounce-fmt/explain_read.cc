@@ -250,13 +250,16 @@ std::optional<Found> read_qsbmf(std::string_view text)
         std::string address(head.substr(1, head.size() - 3));
         std::string report;
         for (std::size_t k = start + 1; k < i; ++k) {
-            report.append(lines[k] == "/" ? "" : lines[k]);
+            if (lines[k].find_first_not_of('/') != std::string_view::npos) report.append(lines[k]);
             report += '\n';
         }
-        std::span<const std::string_view> report_lines(lines.data() + start + 1, i - start - 1);
+        // Shown without the "/" lines qmail-send made of blank ones.
+        std::vector<std::string_view> shown;
+        for (std::size_t k = start + 1; k < i; ++k)
+            if (lines[k].find_first_not_of('/') != std::string_view::npos) shown.push_back(lines[k]);
         std::string status = status_of(report);
         add(found.failed, address.find('@') == std::string::npos ? "" : address, std::move(status),
-            joined(report_lines));
+            joined(shown));
     }
     if (found.failed.empty()) return std::nullopt;
     return found;

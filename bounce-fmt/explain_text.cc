@@ -201,12 +201,11 @@ Explained explain(const Failed& failed, Format format, Origin origin, std::strin
     e.format = format;
     bool ja = language == Language::japanese;
     std::string& text = e.advice;
-    if (format == Format::qmail_double) {
-        text = double_bounce_text(language);
-        text += ja ? "" : " ";
-    }
-    text += words(e.cls, language).cause_and_step;
-    if (!e.permanent) {
+    // A double bounce is the postmaster's: the original sender's address
+    // failed, and there is nothing to send again.
+    if (format == Format::qmail_double) text = double_bounce_text(language);
+    else text = words(e.cls, language).cause_and_step;
+    if (!e.permanent && format != Format::qmail_double && e.cls != Class::timeout) {
         text += ja ? "" : " ";
         text += temporary_text(language);
     }
