@@ -191,7 +191,9 @@ ContentType parse_content_type(std::string_view value)
     if (auto sp = ct.type.find_first_of(" \t("); sp != std::string::npos) ct.type.resize(sp);
     std::size_t at = semi == std::string_view::npos ? value.size() : semi + 1;
     while (at < value.size() && ct.params.size() < 32) {
-        while (at < value.size() && (value[at] == ' ' || value[at] == '\t' || value[at] == ';')) ++at;
+        while (at < value.size() && (value[at] == ' ' || value[at] == '\t' || value[at] == '\n' ||
+                                     value[at] == ';'))
+            ++at;
         std::size_t eq = value.find('=', at);
         if (eq == std::string_view::npos) break;
         std::string name = lowered(trim(value.substr(at, eq - at)));
@@ -205,7 +207,7 @@ ContentType parse_content_type(std::string_view value)
             }
             if (at < value.size()) ++at;  // the closing quote
         } else {
-            std::size_t end = value.find_first_of("; \t", at);
+            std::size_t end = value.find_first_of("; \t\n", at);
             if (end == std::string_view::npos) end = value.size();
             v = std::string(value.substr(at, end - at));
             at = end;
