@@ -8,3 +8,11 @@ bounce-fmt/bounce-fmt: bounce-fmt/bounce-fmt.o bounce-fmt/bounce.a lib/lib.a
 	$(CXX_LINK) -o $@ bounce-fmt/bounce-fmt.o bounce-fmt/bounce.a $(LIB_LINK)
 PROGRAMS += bounce-fmt/bounce-fmt
 MANPAGES += bounce-fmt/bounce-fmt.8
+# bounce-explain: what a failure notice means, for the customer.
+EXPLAIN_OBJECTS := bounce-fmt/explain_mime.o bounce-fmt/explain_read.o \
+	bounce-fmt/explain_class.o bounce-fmt/explain_text.o bounce-fmt/explain_run.o
+bounce-fmt/bounce.a: $(EXPLAIN_OBJECTS)
+bounce-fmt/bounce-explain: bounce-fmt/bounce-explain.o bounce-fmt/bounce.a lib/lib.a
+	$(CXX_LINK) -o $@ bounce-fmt/bounce-explain.o bounce-fmt/bounce.a $(LIB_LINK)
+PROGRAMS += bounce-fmt/bounce-explain
+MANPAGES += bounce-fmt/bounce-explain.8
