@@ -83,10 +83,13 @@ inline constexpr std::string_view stripped_line = "\n\n--- End of message stripp
 
 // ---- RFC 3464 (dsn.cc) --------------------------------------------------
 
-// The status of one reason: the last "(#x.y.z)", else the enhanced code
-// (or the class of the basic code) of a "Remote host said:" reply, else
-// 5.0.0.
+// The status of one reason for our DSN: the "(#x.y.z)" of class 4 or 5
+// that ends it (qmail's own code), else the enhanced code (or the class of
+// the basic code) of a "Remote host said:" reply, else 5.0.0.
 std::string status_of(std::string_view reason);
+// For reading a notice someone else wrote (bounce-explain): the last
+// well-formed "(#x.y.z)" of class 4 or 5 anywhere, else status_of.
+std::string reported_status_of(std::string_view reason);
 // The remote SMTP reply in a reason ("550 5.1.1 no such user"), lines
 // joined by spaces, control bytes made spaces; empty when there is none.
 std::string smtp_reply_of(std::string_view reason);

@@ -181,6 +181,17 @@ std::string status_of(std::string_view reason)
     return "5.0.0";
 }
 
+std::string reported_status_of(std::string_view reason)
+{
+    for (auto at = reason.rfind("(#"); at != std::string_view::npos;
+         at = at ? reason.rfind("(#", at - 1) : std::string_view::npos) {
+        std::string_view code = reason.substr(at + 2);
+        std::size_t n = enhanced_code_length(code);
+        if (n && n < code.size() && code[n] == ')' && code[0] != '2') return std::string(code.substr(0, n));
+    }
+    return status_of(reason);
+}
+
 std::string_view header_block_of(std::string_view message)
 {
     std::size_t pos = 0;

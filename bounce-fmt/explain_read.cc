@@ -257,7 +257,7 @@ std::optional<Found> read_qsbmf(std::string_view text)
         std::vector<std::string_view> shown;
         for (std::size_t k = start + 1; k < i; ++k)
             if (lines[k].find_first_not_of('/') != std::string_view::npos) shown.push_back(lines[k]);
-        std::string status = status_of(report);
+        std::string status = reported_status_of(report);
         add(found.failed, address.find('@') == std::string::npos ? "" : address, std::move(status),
             joined(shown));
     }
