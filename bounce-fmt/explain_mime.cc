@@ -3,6 +3,8 @@
 // the parts. Newlines are "\n" here (read_notice normalises CRLF and CR).
 #include "bounce-fmt/explain.h"
 
+#include "lib/base64.h"
+
 namespace qs::bounce::explain {
 
 namespace {
@@ -38,16 +40,6 @@ int hex(char c)
     if (c >= '0' && c <= '9') return c - '0';
     c = lower(c);
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-int base64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
     return -1;
 }
 
@@ -225,7 +217,7 @@ std::string decode_base64(std::string_view text)
     int count = 0;
     for (char c : text) {
         if (c == '=') break;
-        int v = base64_value(c);
+        int v = base64::value(c);
         if (v < 0) continue;  // line breaks, white space, junk
         bits = (bits << 6) | static_cast<unsigned>(v);
         if (++count == 4) {

@@ -1,5 +1,7 @@
 #include "smtp-auth-checkpassword/passwd.h"
 
+#include "lib/base64.h"
+
 #include "smtp-auth-checkpassword/crammd5.h"
 #include "smtp-auth-checkpassword/secret.h"
 
@@ -10,23 +12,6 @@
 
 namespace qs::auth {
 
-namespace {
-std::string base64_encode(std::string_view in)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (size_t i = 0; i < in.size(); i += 3) {
-        unsigned long n = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-        if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
-        out += alphabet[n >> 18 & 63];
-        out += alphabet[n >> 12 & 63];
-        out += i + 1 < in.size() ? alphabet[n >> 6 & 63] : '=';
-        out += i + 2 < in.size() ? alphabet[n & 63] : '=';
-    }
-    return out;
-}
-} // namespace
 
 std::optional<std::string> make_secret(std::string_view scheme, std::string_view password, std::string& reason)
 {
@@ -42,7 +27,7 @@ std::optional<std::string> make_secret(std::string_view scheme, std::string_view
         for (unsigned char c : password)
             if (c <= ' ' || c >= 127 || c == ':') as_is = false;
         if (as_is) return "{PLAIN}" + std::string(password);
-        return "{PLAIN.b64}" + base64_encode(password);
+        return "{PLAIN.b64}" + base64::encode(password);
     }
     if (scheme == "cram-md5") {
         CramContext ctx = cram_context(password);

@@ -1,5 +1,7 @@
 #include "smtp-auth-checkpassword/scheme.h"
 
+#include "lib/base64.h"
+
 #include "smtp-auth-checkpassword/crammd5.h"
 #include "smtp-auth-checkpassword/secret.h"
 
@@ -60,14 +62,6 @@ bool base64_decode(std::string_view in, std::string& out)
 {
     out.clear();
     if (in.size() % 4 != 0) return false;
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+') return 62;
-        if (c == '/') return 63;
-        return -1;
-    };
     for (size_t i = 0; i < in.size(); i += 4) {
         int v[4];
         int pad = 0;
@@ -79,7 +73,7 @@ bool base64_decode(std::string_view in, std::string& out)
                 continue;
             }
             if (pad) return false;
-            v[j] = value(c);
+            v[j] = base64::value(c);
             if (v[j] < 0) return false;
         }
         uint32_t n = uint32_t(v[0]) << 18 | uint32_t(v[1]) << 12 | uint32_t(v[2]) << 6 | uint32_t(v[3]);
