@@ -16,14 +16,35 @@ tests/spawnbench: tests/spawnbench.o
 	$(TEST_LINK) -o $@ tests/spawnbench.o
 BENCH_PROGRAMS += tests/spawnbench
 CLEAN += tests/spawnbench
-# libFuzzer targets, built with clang from the parsers' own sources (so the
-# instrumentation covers them) under ASan and UBSan. make fuzz SECONDS=N runs
-# each for N seconds on a scratch copy of its seed corpus, tests/fuzz/corpus/NAME.
-FUZZ_CXX := clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
-tests/fuzz/proxy_header: tests/fuzz/proxy_header.cc proxy-remoteip/header.cc lib/ipaddr.cc
-	$(FUZZ_CXX) -o $@ $^
-FUZZ_PROGRAMS += tests/fuzz/proxy_header
-CLEAN += $(FUZZ_PROGRAMS)
+# libFuzzer targets, tests/fuzz/NAME.cc, one per parser that sees outside
+# bytes, each linked against the family archives. Fuzzing needs coverage
+# instrumentation in the parser itself, so the archives are built again
+# from the same object lists with clang under ASan and UBSan
+# (-fsanitize=fuzzer-no-link) into tests/fuzz/obj/: tests/fuzz/obj/lib/lib.a
+# is lib/lib.a, tests/fuzz/obj/relaylock/relaylock.a is relaylock/relaylock.a,
+# and so on. make fuzz SECONDS=N runs each target for N seconds on a scratch
+# copy of its seed corpus, tests/fuzz/corpus/NAME.
+FUZZ_FLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -Wall -Wextra -Wshadow -Wno-unused-parameter -I.
+tests/fuzz/obj/%.o: %.cc conf.h
+	@mkdir -p $(@D)
+	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+FUZZ_ARCHIVES := tests/fuzz/obj/relaylock/relaylock.a tests/fuzz/obj/smtp-auth-checkpassword/auth.a \
+	tests/fuzz/obj/bounce-fmt/bounce.a tests/fuzz/obj/sendlimit/sendlimit.a \
+	tests/fuzz/obj/proxy-remoteip/proxy.a tests/fuzz/obj/lib/lib.a
+tests/fuzz/obj/relaylock/relaylock.a: $(addprefix tests/fuzz/obj/,$(RELAYLOCK_OBJECTS))
+tests/fuzz/obj/smtp-auth-checkpassword/auth.a: $(addprefix tests/fuzz/obj/,$(AUTH_OBJECTS))
+tests/fuzz/obj/bounce-fmt/bounce.a: $(addprefix tests/fuzz/obj/,$(BOUNCE_OBJECTS) $(EXPLAIN_OBJECTS))
+tests/fuzz/obj/sendlimit/sendlimit.a: $(addprefix tests/fuzz/obj/,$(SENDLIMIT_OBJECTS))
+tests/fuzz/obj/proxy-remoteip/proxy.a: $(addprefix tests/fuzz/obj/,$(PROXY_OBJECTS))
+tests/fuzz/obj/lib/lib.a: $(addprefix tests/fuzz/obj/,$(LIB_OBJECTS))
+$(FUZZ_ARCHIVES):
+	rm -f $@ && ar rcs $@ $^
+FUZZ_SOURCES := $(wildcard tests/fuzz/*.cc)
+FUZZ_PROGRAMS := $(FUZZ_SOURCES:.cc=)
+$(FUZZ_PROGRAMS): %: %.cc tests/fuzz/input.h $(FUZZ_ARCHIVES)
+	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_ARCHIVES) -lowfat -lcrypto -lcrypt
+CLEAN += $(FUZZ_PROGRAMS) $(FUZZ_ARCHIVES)
 SECONDS ?= 10
 fuzz: $(FUZZ_PROGRAMS)
 	sh tests/fuzz/run $(SECONDS) $(FUZZ_PROGRAMS)
