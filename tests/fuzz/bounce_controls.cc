@@ -3,7 +3,7 @@
 // first line, trailing blanks, leading_number), then envelope_for on the
 // result. The input is the six files' contents, NUL-separated; a missing
 // piece is a missing file. They live in one directory made once per
-// process under TMPDIR and removed at exit.
+// process under TMPDIR (else /dev/shm, else /tmp) and removed at exit.
 #include "bounce-fmt/bounce.h"
 #include "tests/fuzz/input.h"
 
@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     if (dir.empty()) {
         const char* tmp = std::getenv("TMPDIR");
-        dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/qsend-fuzz-controls.XXXXXX";
+        dir = tmp && *tmp ? tmp : access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        dir += "/qsend-fuzz-controls.XXXXXX";
         fuzz::require(mkdtemp(dir.data()) != nullptr);
         std::atexit(remove_dir);
     }
