@@ -63,7 +63,12 @@ clean:
 check-clang:
 	sh tests/other-compiler conf-cc-clang conf-ld-clang
 
-.PHONY: default it check check-clang bench install install-etc clean
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (conf-cc-asan, conf-ld-asan), in a copy of the tree.
+check-asan:
+	sh tests/other-compiler conf-cc-asan conf-ld-asan
+
+.PHONY: default it check check-clang check-asan bench install install-etc clean
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)
 

@@ -288,8 +288,16 @@ if [ -w /dev/full ]; then
 fi
 
 # --- hostile input ----------------------------------------------------------------------------
-# limit: run with at most 100 MB of address space.
-limited() { (ulimit -v 100000; exec bounce-explain "$@"); }
+# limit: run with at most 100 MB of address space. A sanitizer build
+# cannot run under ulimit -v: there no one allocation may exceed 100 MB
+# (ASan's max_allocation_size_mb), and the normal build checks the bound.
+limited() {
+  if [ -n "$SANITIZED" ]; then
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=100 bounce-explain "$@"
+  else
+    (ulimit -v 100000; exec bounce-explain "$@")
+  fi
+}
 python3 -c 'import sys; sys.stdout.write("X" * (8 << 20))' > "$SCRATCH/longline"
 limited < "$SCRATCH/longline" > "$OUT" 2> "$ERR"; got $? 100 "an 8 MB line, no header: exit 100 in bounded memory"
 head -c 4194304 /dev/urandom > "$SCRATCH/binary"

@@ -18,6 +18,11 @@ cp "$TOP"/tests/standins/* "$STANDINS/"
 chmod 755 "$BIN" "$STANDINS" "$BIN"/* "$STANDINS"/*
 PATH="$BIN:$PATH"
 export PATH
+# SANITIZED=1 when the programs are a sanitizer build (make check-asan,
+# conf-ld-asan): such a program reserves terabytes of address space, so it
+# cannot run under a small ulimit -v (nor under valgrind).
+SANITIZED=
+if ldd "$BIN/bounce-fmt" 2>/dev/null | grep -q libasan; then SANITIZED=1; fi
 CLEANUP_PIDS=""
 cleanup() {
   for pid in $CLEANUP_PIDS; do kill "$pid" 2>/dev/null; done
