@@ -47,7 +47,7 @@ RuleDecision fault(std::string error)
 }
 
 struct CdbReader {
-    struct cdb c;
+    struct cdb c{};  // zeroed: cdb_init first calls cdb_free, which unmaps a non-null map
     explicit CdbReader(int fd) { cdb_init(&c, fd); }
     ~CdbReader() { cdb_free(&c); }
     CdbReader(const CdbReader&) = delete;

@@ -142,7 +142,8 @@ bool UserDb::open(const std::string& path)
         if (i == 255 && end == static_cast<uint64_t>(st.st_size)) {
             path_ = path;
             size_ = end;
-            cdb_ = new struct cdb;
+            // zeroed: cdb_init first calls cdb_free, which unmaps a non-null map
+            cdb_ = new struct cdb();
             cdb_init(cdb_, fd_.get());
             return true;
         }

@@ -16,6 +16,29 @@ tests/spawnbench: tests/spawnbench.o
 	$(TEST_LINK) -o $@ tests/spawnbench.o
 BENCH_PROGRAMS += tests/spawnbench
 CLEAN += tests/spawnbench
+# The per-connection programs again, linked dynamically and unstripped from
+# the same objects and archives, for tests/e2e-valgrind.sh: valgrind cannot
+# replace a static binary's malloc, and static glibc's start-up gives it
+# false reports.
+VALGRIND_PROGRAMS := $(addprefix tests/valgrind/,relaylock relaylock-check relaylock-guard \
+	smtp-auth-checkpassword proxy-remoteip sendlimit bounce-fmt)
+$(filter tests/valgrind/relaylock%,$(VALGRIND_PROGRAMS)): tests/valgrind/%: relaylock/%.o relaylock/relaylock.a lib/lib.a
+	@mkdir -p $(@D)
+	$(TEST_LINK) -o $@ $< relaylock/relaylock.a $(LIB_LINK)
+tests/valgrind/smtp-auth-checkpassword: smtp-auth-checkpassword/smtp-auth-checkpassword.o smtp-auth-checkpassword/auth.a lib/lib.a
+	@mkdir -p $(@D)
+	$(TEST_LINK) -o $@ $< smtp-auth-checkpassword/auth.a $(LIB_LINK) -lcrypto -lcrypt
+tests/valgrind/proxy-remoteip: proxy-remoteip/proxy-remoteip.o proxy-remoteip/proxy.a lib/lib.a
+	@mkdir -p $(@D)
+	$(TEST_LINK) -o $@ $< proxy-remoteip/proxy.a $(LIB_LINK)
+tests/valgrind/sendlimit: sendlimit/sendlimit.o sendlimit/sendlimit.a lib/lib.a
+	@mkdir -p $(@D)
+	$(TEST_LINK) -o $@ $< sendlimit/sendlimit.a $(LIB_LINK)
+tests/valgrind/bounce-fmt: bounce-fmt/bounce-fmt.o bounce-fmt/bounce.a lib/lib.a
+	@mkdir -p $(@D)
+	$(TEST_LINK) -o $@ $< bounce-fmt/bounce.a $(LIB_LINK)
+TEST_PROGRAMS += $(VALGRIND_PROGRAMS)
+CLEAN += $(VALGRIND_PROGRAMS)
 # libFuzzer targets, tests/fuzz/NAME.cc, one per parser that sees outside
 # bytes, each linked against the family archives. Fuzzing needs coverage
 # instrumentation in the parser itself, so the archives are built again
