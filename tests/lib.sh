@@ -22,7 +22,15 @@ export PATH
 # conf-ld-asan): such a program reserves terabytes of address space, so it
 # cannot run under a small ulimit -v (nor under valgrind).
 SANITIZED=
-if ldd "$BIN/bounce-fmt" 2>/dev/null | grep -q libasan; then SANITIZED=1; fi
+# A sanitizer's report then exits 86, never a status a test expects (1
+# is a refused login). LeakSanitizer stays on: a program that execs is
+# never checked, one that exits is.
+if ldd "$BIN/bounce-fmt" 2>/dev/null | grep -q libasan; then
+  SANITIZED=1
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86:print_stacktrace=1
+  export ASAN_OPTIONS UBSAN_OPTIONS
+fi
 CLEANUP_PIDS=""
 cleanup() {
   for pid in $CLEANUP_PIDS; do kill "$pid" 2>/dev/null; done
