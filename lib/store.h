@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "lib/result.h"
+
 namespace qs {
 
 enum class StoreResult { ok, absent, fault };
@@ -55,6 +57,19 @@ public:
 protected:
     std::string error_;
 };
+
+// The only place a backend is chosen. SPEC is "dir:/PATH" (the embedded
+// directory store; RELAYLOCK_DIR and CHKPW_STATE name such a PATH). A
+// redis:// or redis+unix:// spec is recognised and refused until the Redis
+// backend exists. A fault is a malformed spec; a missing directory is a
+// fault of the first operation, as before.
+//
+// Adding a backend: one file lib/store_NAME.cc with a factory declared
+// here, one branch in open_store, and one line in tests/unit_store_contract.cc
+// so the contract cases run against it.
+Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable = "store");
+// The spec for a directory given as a plain path (the old variables).
+std::string directory_spec(std::string_view path);
 
 // The embedded default: one file per key in a directory made at install
 // time (never created here). Writers replace files by rename; mutations
