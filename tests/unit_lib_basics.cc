@@ -1,9 +1,10 @@
-// lib/result.h, lib/hex.h, lib/ascii.h, lib/client.h and lib/store.h's
+// lib/result.h, lib/hex.h, lib/ascii.h, lib/client.h, lib/sha256.h and lib/store.h's
 // open_store spec parsing.
 #include "lib/ascii.h"
 #include "lib/client.h"
 #include "lib/hex.h"
 #include "lib/result.h"
+#include "lib/sha256.h"
 #include "lib/store.h"
 
 #include <doctest/doctest.h>
@@ -78,4 +79,19 @@ TEST_CASE("open_store takes dir:/PATH and refuses anything else in one line")
     auto redis = qs::open_store("redis://127.0.0.1");
     REQUIRE_FALSE(redis);
     CHECK(redis.fault().text == "store: this build has no Redis store yet");
+}
+
+TEST_CASE("SHA-256 gives FIPS 180-4's test vectors")
+{
+    auto hex_of = [](std::string_view s) {
+        auto d = qs::sha256(s);
+        return qs::hex::encode(d.data(), d.size());
+    };
+    CHECK(hex_of("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(hex_of("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // 56 bytes: the padding needs a second block
+    CHECK(hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    CHECK(hex_of(std::string(1000000, 'a')) ==
+          "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
