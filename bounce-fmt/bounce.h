@@ -1,5 +1,5 @@
 // bounce-fmt's logic: the failure notice qmail-send writes (qmail-send.c
-// addbounce() and injectbounce(), ../shared/reference/qmail-bounce.md), an
+// addbounce() and injectbounce(), doc/reference/qmail-bounce.md), an
 // RFC 3464 variant, qmail's control files, and the hand-over to qmail-queue.
 // main() in bounce-fmt.cc only parses argv and the environment.
 #ifndef QSEND_BOUNCE_BOUNCE_H

@@ -1,7 +1,7 @@
 // The reason class of one failure: what the failing server said decides
 // first (servers use 5.7.1 and 5.5.0 for many things), then the enhanced
 // status code (RFC 3463, RFC 7372). The phrases are those of qmail-remote
-// and qmail-local (../shared/reference/qmail-bounce.md) and of the servers
+// and qmail-local (doc/reference/qmail-bounce.md) and of the servers
 // whose notices tests/golden/explain holds.
 #include "bounce-fmt/explain.h"
 

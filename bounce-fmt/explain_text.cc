@@ -1,6 +1,6 @@
 // What the customer reads: per reason class the cause and the next step,
 // in English and Japanese, in the spirit of the hosting FAQ's question 5
-// (../shared/seed): check the part before @, check the domain, try again
+// (doc/reference/faq.md): check the part before @, check the domain, try again
 // later; a notice from another server came from the recipient's side.
 #include "bounce-fmt/explain.h"
 

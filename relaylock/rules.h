@@ -1,6 +1,6 @@
 // tcprules-compatible rules compilation, with relay locks merged in
 // (relaylock-rules, and rules mode of relaylock, relaylock-expire and
-// relaylock-revoke). Semantics: ../shared/interface.md, relaylock-rules.
+// relaylock-revoke). Semantics: doc/interface.md, relaylock-rules.
 #ifndef QSEND_RELAYLOCK_RULES_H
 #define QSEND_RELAYLOCK_RULES_H
 

@@ -12,8 +12,9 @@
 namespace qs::auth {
 
 namespace {
-// A yescrypt setting with libxcrypt's default cost (tests/unit_auth_scheme
-// checks that crypt_gensalt still picks this cost).
+// A yescrypt setting with libxcrypt's default cost (tests/unit_auth_crypto.cc,
+// "the dummy hash for unknown users costs what a default yescrypt user
+// costs", checks that crypt_gensalt still picks this cost).
 constexpr const char* dummy_setting = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$";
 
 bool prefix_is(std::string_view name, std::string_view want)
