@@ -66,13 +66,37 @@ for f in $(cd $STAGE && find .$Q/supervise .$E/qsend -type f | sort); do
   sed "s|$R||g" "$R/$f" | cmp -s - "$STAGE/$f" || differ="$differ $f"
 done
 same "the files the test runs are the administrator's, but for the root's paths" "$differ" ""
+# INSTALL's steps 29 and 30 tell the administrator to set up each of them
+# (INSTALL spells the default conf-* paths)
+if [ "$H $Q $E" = "/usr/local /var/qmail /etc" ]; then
+steps=$SCRATCH/install-29-30
+sed -n '/^29\. /,$p' INSTALL > $steps
+unnamed=""
+for f in $Q/supervise/smtps-stunnel $Q/supervise/smtps-proxy $Q/supervise/smtp-proxy $Q/supervise/pop3-proxy \
+    $E/qsend/stunnel-smtps-proxy.conf $E/qsend/haproxy-qsend.cfg \
+    $E/qsend/tcp.smtps-proxy $E/qsend/tcp.smtp-proxy $E/qsend/tcp.pop3-proxy; do
+  grep -qF "$f" $steps || unnamed="$unnamed $f"
+done
+same "INSTALL's steps 29 and 30 name every front-end file" "$unnamed" ""
+for r in smtps-proxy smtp-proxy pop3-proxy; do
+  contains "... and compile tcp.$r" $steps "^ +tcprules $E/tcp\\.$r\\.cdb $E/tcp\\.$r\\.tmp < $E/tcp\\.$r\$"
+done
+for s in smtps-stunnel smtps-proxy smtp-proxy pop3-proxy; do
+  contains "... and link $s" $steps "^ +ln -s $Q/supervise/$s /service/\$"
+done
+else
+  ok "# SKIP INSTALL's paths are the default conf-* values"
+fi
 for s in smtps-stunnel smtps-proxy smtp-proxy pop3-proxy; do
   contains "$s logs its descriptor 2 to multilog" $STAGE$Q/supervise/$s/run '^exec 2>&1$'
 done
-contains "smtps-proxy runs proxy-remoteip first, then relaylock-check" $STAGE$Q/supervise/smtps-proxy/run \
-  "^  $H/bin/proxy-remoteip \\\\\$"
-contains "pop3-proxy runs proxy-remoteip before relaylock-guard" $STAGE$Q/supervise/pop3-proxy/run \
-  "^  $H/bin/proxy-remoteip \\\\\$"
+chain() { grep -E '^  /' $STAGE$Q/supervise/$1/run | awk '{print $1}' | tr '\n' ' '; }
+for s in smtps-proxy smtp-proxy; do
+  same "$s's chain: proxy-remoteip first, then relaylock-check and qmail-smtpd" "$(chain $s)" \
+    "$H/bin/proxy-remoteip $H/bin/relaylock-check $Q/bin/qmail-smtpd "
+done
+same "pop3-proxy's chain: proxy-remoteip first, before relaylock-guard and the POP chain" "$(chain pop3-proxy)" \
+  "$H/bin/proxy-remoteip $H/bin/relaylock-guard $Q/bin/qmail-popup $H/bin/smtp-auth-checkpassword $H/bin/relaylock $Q/bin/qmail-pop3d "
 for r in smtps-proxy smtp-proxy pop3-proxy; do
   sets=$(grep -v '^#' $STAGE$E/qsend/tcp.$r | grep '=')
   same "tcp.$r: the front end's rule sets nothing" "$sets" ""
