@@ -229,6 +229,8 @@ check "haproxy runs with the shipped configuration" kill -0 $HAPROXY
 log_has() {  # FILE PATTERN: bounded wait for multilog to write it
   i=0; while ! grep -Eq -- "$2" "$1" 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.05; done
 }
+# contains, for a multilog file: waits (bounded) for the line first
+log_contains() { log_has "$2" "$3"; contains "$@"; }
 MSG=$SCRATCH/msg; printf 'Subject: t\r\n\r\nhello\r\n' > $MSG
 relay() {  # FROM PORT: exit 0 when relay to another domain was accepted
   curl -s --interface $1 --mail-from a@example.test --mail-rcpt someone@elsewhere.test -T $MSG smtp://127.0.0.1:$2 > /dev/null 2>&1
@@ -258,9 +260,9 @@ same "the lock is for the client, 127.0.0.2, written by relaylock-guard as root"
 check "... and none for the front end, 127.0.0.1 (not in RELAYLOCK_NEVER here)" test ! -e $R$Q/relaylock/127.0.0.1
 for s in pop3-proxy pop3-proxy2; do
   log_has $S/$s/log/main/current 'relaylock-guard: lock ip=127\.0\.0\.2'
-  contains "$s (a POP host) was reached: its guard locked 127.0.0.2" $S/$s/log/main/current \
+  log_contains "$s (a POP host) was reached: its guard locked 127.0.0.2" $S/$s/log/main/current \
     '^@[0-9a-f]{24} relaylock-guard: lock ip=127\.0\.0\.2 user=bob@example\.test'
-  contains "... proxy-remoteip's line reached its multilog" $S/$s/log/main/current \
+  log_contains "... proxy-remoteip's line reached its multilog" $S/$s/log/main/current \
     '^@[0-9a-f]{24} proxy-remoteip: proxy ip=127\.0\.0\.2 port=[0-9]+ frontend=127\.0\.0\.1 v2$'
   lacks "... no lock line for the front end" $S/$s/log/main/current 'lock ip=127\.0\.0\.1 '
 done
@@ -281,9 +283,9 @@ check "... again not (the other SMTP host)" test $? -ne 0
 for s in smtp-proxy smtp-proxy2; do
   L=$S/$s/log/main/current
   log_has $L 'relaylock-check: relay ip=127\.0\.0\.2'
-  contains "$s (an SMTP host) was reached: relaylock-check let 127.0.0.2 relay" $L '^@[0-9a-f]{24} relaylock-check: relay ip=127\.0\.0\.2 '
-  contains "... qmail-smtpd ran as qmaild for 127.0.0.3 too" $L "qmail-smtpd: uid=$QMAILD from 127\\.0\\.0\\.3 RELAYCLIENT=\\(unset\\)\$"
-  contains "... proxy-remoteip's lines reached its multilog" $L \
+  log_contains "$s (an SMTP host) was reached: relaylock-check let 127.0.0.2 relay" $L '^@[0-9a-f]{24} relaylock-check: relay ip=127\.0\.0\.2 '
+  log_contains "... qmail-smtpd ran as qmaild for 127.0.0.3 too" $L "qmail-smtpd: uid=$QMAILD from 127\\.0\\.0\\.3 RELAYCLIENT=\\(unset\\)\$"
+  log_contains "... proxy-remoteip's lines reached its multilog" $L \
     '^@[0-9a-f]{24} proxy-remoteip: proxy ip=127\.0\.0\.3 port=[0-9]+ frontend=127\.0\.0\.1 v2$'
   lacks "... qmail-smtpd never saw the front end's address" $L 'qmail-smtpd: uid=[0-9]+ from 127\.0\.0\.1 '
 done
@@ -295,11 +297,11 @@ same "... by proxy-remoteip on one SMTP host, one line" "$denied" 1
 # HAProxy's health checks: a LOCAL header, nothing run (default interval 2 s)
 for s in smtp-proxy pop3-proxy2; do
   i=0; while ! grep -q 'proxy-remoteip: health check frontend=127\.0\.0\.1 v2$' $S/$s/log/main/current && [ $i -lt 200 ]; do i=$((i+1)); sleep 0.05; done
-  contains "$s: HAProxy's health checks are logged as such" $S/$s/log/main/current 'proxy-remoteip: health check frontend=127\.0\.0\.1 v2$'
+  log_contains "$s: HAProxy's health checks are logged as such" $S/$s/log/main/current 'proxy-remoteip: health check frontend=127\.0\.0\.1 v2$'
 done
 same "a client that reaches an SMTP host directly, not through HAProxy, is refused (tcp.smtp-proxy)" \
   "$(python3 $SCRATCH/connect.py $SB1 127.0.0.2 2>&1)" "closed"
-contains "... by tcpserver's rule" $S/smtp-proxy/log/main/current 'tcpserver: deny [0-9]+ .*:127\.0\.0\.2::'
+log_contains "... by tcpserver's rule" $S/smtp-proxy/log/main/current 'tcpserver: deny [0-9]+ .*:127\.0\.0\.2::'
 
 # --- stunnel on 465 (protocol = proxy): TLS, AUTH, the client's address
 sw --local-interface 127.0.0.2
@@ -316,19 +318,19 @@ curl -s --interface 127.0.0.3 -k --mail-from a@example.test --mail-rcpt someone@
 same "465: curl smtps:// with AUTH (CRAM-MD5, curl's choice) relays from 127.0.0.3" "$?" 0
 L=$S/smtps-proxy/log/main/current
 log_has $L 'auth ok from 127\.0\.0\.3'
-contains "the chain saw the TLS client 127.0.0.2 (relaylock-check's line)" $L '^@[0-9a-f]{24} relaylock-check: relay ip=127\.0\.0\.2 '
-contains "... the checker logged 127.0.0.3's login with its own address" $L \
+log_contains "the chain saw the TLS client 127.0.0.2 (relaylock-check's line)" $L '^@[0-9a-f]{24} relaylock-check: relay ip=127\.0\.0\.2 '
+log_contains "... the checker logged 127.0.0.3's login with its own address" $L \
   'smtp-auth-checkpassword: ok user=alice@example\.test ip=127\.0\.0\.3 '
-contains "... qmail-smtpd ran as qmaild for 127.0.0.3" $L "qmail-smtpd: uid=$QMAILD from 127\\.0\\.0\\.3 "
+log_contains "... qmail-smtpd ran as qmaild for 127.0.0.3" $L "qmail-smtpd: uid=$QMAILD from 127\\.0\\.0\\.3 "
 lacks "... and never for the front end, 127.0.0.1" $L 'qmail-smtpd: uid=[0-9]+ from 127\.0\.0\.1 '
-contains "proxy-remoteip's lines reach smtps-proxy's multilog" $L \
+log_contains "proxy-remoteip's lines reach smtps-proxy's multilog" $L \
   '^@[0-9a-f]{24} proxy-remoteip: proxy ip=127\.0\.0\.3 port=[0-9]+ frontend=127\.0\.0\.1 v1$'
-contains "stunnel's lines reach smtps-stunnel's multilog" $S/smtps-stunnel/log/main/current '^@[0-9a-f]{24} .*Service \[smtps\] accepted connection from 127\.0\.0\.3'
+log_contains "stunnel's lines reach smtps-stunnel's multilog" $S/smtps-stunnel/log/main/current '^@[0-9a-f]{24} .*Service \[smtps\] accepted connection from 127\.0\.0\.3'
 sw --local-interface 127.0.0.4 --auth PLAIN --auth-user alice@example.test --auth-password secret
 check "465: 127.0.0.4, denied in tcp.smtps (PROXY_RULES), is closed even with a good password" test $? -ne 0
 lacks "... before the greeting" $SCRATCH/swaks.out '220 '
 log_has $L 'deny ip=127\.0\.0\.4'
-contains "... by proxy-remoteip, with one line" $L '^@[0-9a-f]{24} proxy-remoteip: deny ip=127\.0\.0\.4 frontend=127\.0\.0\.1 \(PROXY_RULES\)$'
+log_contains "... by proxy-remoteip, with one line" $L '^@[0-9a-f]{24} proxy-remoteip: deny ip=127\.0\.0\.4 frontend=127\.0\.0\.1 \(PROXY_RULES\)$'
 lacks "... and its password was never checked" $L 'smtp-auth-checkpassword: .* ip=127\.0\.0\.4 '
 same "a client that reaches smtps-proxy directly, without a PROXY header, is refused" \
   "$(python3 $SCRATCH/connect.py $SBACK 127.0.0.2 2>&1)" "closed"
