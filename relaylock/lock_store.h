@@ -35,7 +35,7 @@ struct Revoked {
 class LockStore {
 public:
     // The only place the store's backend is chosen. A fault is a
-    // RELAYLOCK_DIR the store cannot use.
+    // RELAYLOCK_DIR the store cannot use. config must outlive the result.
     static Result<LockStore> open(const Config& config);
 
     // Records a login by user (sanitised) from client, and logs it: "lock
