@@ -3,6 +3,8 @@
 #include "lib/log.h"
 #include "lib/store_directory.h"
 
+#include <unistd.h>
+
 namespace qs {
 
 Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable)
@@ -13,6 +15,16 @@ Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_vie
     return temporary_fault(std::string(variable) + " is not dir:/PATH: " + log::escape(spec));
 }
 
-std::string directory_spec(std::string_view path) { return "dir:" + std::string(path); }
+// RELAYLOCK_DIR and CHKPW_STATE have always accepted a relative path
+// (from the program's working directory); a spec names it absolutely.
+std::string directory_spec(std::string_view path)
+{
+    std::string spec = "dir:";
+    if (!path.starts_with("/")) {
+        char cwd[4096];
+        if (::getcwd(cwd, sizeof cwd)) spec += std::string(cwd) + "/";
+    }
+    return spec + std::string(path);
+}
 
 } // namespace qs

@@ -73,6 +73,12 @@ TEST_CASE("open_store takes dir:/PATH and refuses anything else in one line")
 {
     CHECK(qs::open_store("dir:/tmp"));
     CHECK(qs::open_store(qs::directory_spec("/var/x")));
+    CHECK(qs::directory_spec("/var/x") == "dir:/var/x");
+    // the old variables took a path relative to the working directory
+    auto relative_dir = qs::directory_spec("state");
+    CHECK(relative_dir.starts_with("dir:/"));
+    CHECK(relative_dir.ends_with("/state"));
+    CHECK(qs::open_store(relative_dir));
     auto relative = qs::open_store("dir:relative", "RELAYLOCK_STORE");
     REQUIRE_FALSE(relative);
     CHECK(relative.fault().text == "RELAYLOCK_STORE is not dir:/PATH: dir:relative");
