@@ -32,7 +32,13 @@ Status LockStore::record_login(const Address& client, std::string_view user)
     bool was_active = false;
     StoreResult r;
     if (config.rules_mode()) {
-        // Only a new address changes the rules cdb: look before replacing.
+        // Only a new address changes the rules cdb: look before replacing,
+        // and announce the rebuild it needs before writing (announce_rebuild).
+        std::string before;
+        r = store_->get(key, before);
+        if (r == StoreResult::fault) return store_fault();
+        std::optional<Lock> earlier = r == StoreResult::ok ? decode_lock(key, before) : std::nullopt;
+        if (!(earlier && is_active(*earlier, now, config))) announce_rebuild(config);
         r = store_->update(key, [&](const std::string* current) {
             std::optional<Lock> old = current ? decode_lock(key, *current) : std::nullopt;
             was_active = old && is_active(*old, now, config);
@@ -95,6 +101,7 @@ Result<Expired> LockStore::expire(std::time_t now)
         if (expired.next_expiry == 0 || at < expired.next_expiry) expired.next_expiry = at;
     });
     if (r == StoreResult::fault) return store_fault();
+    if (!stale.empty() && config_->rules_mode()) announce_rebuild(*config_);
     unsigned long removed = 0;
     for (const auto& key : stale) {
         auto gone = remove_if_inactive(key, now);
@@ -129,6 +136,7 @@ Result<Revoked> LockStore::revoke(const std::vector<Address>& addresses)
             covering.emplace_back(key);
     });
     if (r == StoreResult::fault) return store_fault();
+    if (!covering.empty() && config_->rules_mode()) announce_rebuild(*config_);
     Revoked revoked;
     for (const auto& key : covering) {
         r = store_->remove(key);

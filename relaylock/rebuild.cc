@@ -70,18 +70,23 @@ bool rebuild_attempt(const Config& config, const RebuildFiles& files, const Read
     return true;
 }
 
-// One rebuild. Logs. A failure leaves CDB.failed behind until a rebuild
-// succeeds, so that the next relaylock-expire or relaylock-revoke tries
-// again: the cdb may still grant relay to locks that are gone from the store.
+// One rebuild. Logs. CDB.failed (mark_stale) stands while it runs and after it
+// fails, until a rebuild succeeds, so that the next relaylock-expire or
+// relaylock-revoke tries again: the cdb may still grant relay to locks
+// that are gone from the store, or lack new ones. (Made before the
+// attempt, it also covers a rebuilder killed mid-way: the request it had
+// taken is not lost.)
+void mark_stale(const RebuildFiles& files)
+{
+    Fd marker(::open(files.failed.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!marker) log::warning(log::with_errno("unable to create " + log::escape(files.failed), errno));
+}
+
+// Called with the stale mark made (Rebuilder::step).
 bool rebuild_once(const Config& config, const RebuildFiles& files, const ReadActiveLocks& read_locks)
 {
     bool ok = rebuild_attempt(config, files, read_locks);
-    if (ok) {
-        ::unlink(files.failed.c_str());
-    } else {
-        Fd marker(::open(files.failed.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-        if (!marker) log::warning(log::with_errno("unable to create " + log::escape(files.failed), errno));
-    }
+    if (ok) ::unlink(files.failed.c_str());
     return ok;
 }
 
@@ -119,6 +124,8 @@ public:
     {
         struct timespec settle = {settle_ms / 1000, (settle_ms % 1000) * 1000000L};
         while (::nanosleep(&settle, &settle) != 0 && errno == EINTR) {}
+        if (!exists(files.pending)) return done;
+        mark_stale(files);  // before taking the request: a kill from here on loses nothing
         if (::unlink(files.pending.c_str()) != 0) {
             if (errno == ENOENT) return done;  // none, or cleared by a rebuild that covers it
             log::warning(log::with_errno("unable to remove " + log::escape(files.pending), errno));
@@ -202,14 +209,17 @@ private:
     const ReadActiveLocks& read_locks_;
 };
 
+bool create_marker(const RebuildFiles& files)
+{
+    Fd marker(::open(files.pending.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!marker) log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(files.pending), errno));
+    return static_cast<bool>(marker);
+}
+
 // The marker first: whoever holds the lock now will see it.
 bool leave_request(Rebuilder& r)
 {
-    Fd marker(::open(r.files.pending.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!marker) {
-        log::warning(log::with_errno("unable to rebuild: unable to create " + log::escape(r.files.pending), errno));
-        return false;
-    }
+    if (!create_marker(r.files)) return false;
     r.lock = open_rebuild_lock(r.files);
     if (!r.lock) {
         log::warning(log::with_errno("unable to rebuild: unable to open " + log::escape(r.files.lock), errno));
@@ -224,6 +234,8 @@ RebuildFiles::RebuildFiles(const std::string& cdb)
     : lock(cdb + ".lock"), pending(cdb + ".pending"), failed(cdb + ".failed"), tmp(cdb + ".tmp")
 {
 }
+
+bool announce_rebuild(const Config& config) { return create_marker(RebuildFiles(config.cdb)); }
 
 bool request_rebuild(const Config& config, const ReadActiveLocks& read_locks)
 {
@@ -250,7 +262,17 @@ bool request_rebuild(const Config& config, const ReadActiveLocks& read_locks)
     }
 }
 
-bool rebuild_outstanding(const Config& config) { return exists(RebuildFiles(config.cdb).failed); }
+bool rebuild_outstanding(const Config& config)
+{
+    RebuildFiles files(config.cdb);
+    if (exists(files.failed)) return true;
+    if (!exists(files.pending)) return false;
+    // served when someone holds the lock; a request to rebuild costs
+    // nothing then (it finds the lock busy)
+    Fd lock = open_rebuild_lock(files);
+    if (!lock) return true;
+    return ::flock(lock.get(), LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK;
+}
 
 Fd hold_rebuild_lock(const Config& config)
 {

@@ -36,10 +36,20 @@ struct RebuildFiles {
 // store's error.
 using ReadActiveLocks = std::function<Result<std::vector<Lock>>(std::time_t now)>;
 
+// Leaves the request marker alone, before a change to the locks: a
+// process killed between changing the store and asking for the rebuild
+// then leaves a request behind, which the next relaylock-expire serves
+// (rebuild_outstanding). Without it a lock written just before the kill
+// was missing from the cdb, and an expired or revoked one kept relaying,
+// until some other change. False on a fault (logged).
+bool announce_rebuild(const Config& config);
+
 // Asks for a rebuild (see above). False on a fault (logged).
 bool request_rebuild(const Config& config, const ReadActiveLocks& read_locks);
 
-// True when the last rebuild failed (CDB.failed): the cdb may be stale.
+// True when the cdb may be stale: the last rebuild failed (CDB.failed), or
+// a request (CDB.pending) is left that nobody holding the rebuild lock
+// serves, because its maker was killed between leaving it and rebuilding.
 bool rebuild_outstanding(const Config& config);
 
 // For relaylock-rules compiling config.cdb itself: waits for the rebuild
