@@ -1,17 +1,12 @@
 #include "smtp-auth-checkpassword/request.h"
 
+#include "lib/ascii.h"
+
 #include <vector>
 
 namespace qs::auth {
 
 namespace {
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 enum class Order { digest_challenge, challenge_digest };
 
@@ -72,7 +67,7 @@ Parse parse_request(std::string_view bytes, const CallerEnv& env, Request& out, 
     reason = "layout";
 
     if (env.smtpauthmethod) {
-        std::string m = lower(*env.smtpauthmethod);
+        std::string m = ascii::lowered(*env.smtpauthmethod);
         if (m == "login" || m == "plain") {
             out.mech = m;
             return password_fields(f, out) ? Parse::ok : Parse::misuse;
@@ -89,7 +84,7 @@ Parse parse_request(std::string_view bytes, const CallerEnv& env, Request& out, 
         // what it offers wins over CHKPW_CRAM, which only orders the
         // fields here: a shared envdir must not turn a LOGIN-only
         // service's user name into a replayable CRAM-MD5 exchange.
-        const bool offered = lower(*env.smtpauth).find("cram") != std::string::npos;
+        const bool offered = ascii::lowered(*env.smtpauth).find("cram") != std::string::npos;
         out.mech = "password";
         if (f.size() == 3 && !f[2].empty()) {
             if (!offered) return Parse::misuse;
@@ -99,7 +94,7 @@ Parse parse_request(std::string_view bytes, const CallerEnv& env, Request& out, 
         return password_fields(f, out) ? Parse::ok : Parse::misuse;
     }
     if (env.dovecot_mech) {
-        out.mech = lower(*env.dovecot_mech);
+        out.mech = ascii::lowered(*env.dovecot_mech);
         return password_fields(f, out) ? Parse::ok : Parse::misuse;
     }
     // indimail: the caller appends its own method byte as the last field
