@@ -57,14 +57,14 @@ std::optional<std::uint64_t> leading_number(std::string_view line)
     return n;
 }
 
-std::optional<std::string> read_controls(const std::string& dir, Controls& out)
+Result<Controls> read_controls(const std::string& dir)
 {
     struct stat st;
     if (::stat(dir.c_str(), &st) != 0)
-        return log::with_errno("unable to use control directory path=" + log::escape(dir), errno);
+        return temporary_fault(log::with_errno("unable to use control directory path=" + log::escape(dir), errno));
     if (!S_ISDIR(st.st_mode))
-        return "control directory is not a directory path=" + log::escape(dir);
-
+        return temporary_fault("control directory is not a directory path=" + log::escape(dir));
+    Controls out;
     std::string fault;
     auto read = [&](const char* name, std::string& value) {
         return first_line(dir + "/" + name, value, fault);
@@ -88,14 +88,14 @@ std::optional<std::string> read_controls(const std::string& dir, Controls& out)
     with_default("doublebouncehost", doublebouncehost, true, "doublebouncehost");
     Read to_read = with_default("doublebounceto", doublebounceto, false, "postmaster");
     with_default("bouncemaxbytes", maxbytes, false, "");
-    if (failed) return fault;
+    if (failed) return temporary_fault(fault);
     out.discard_double = to_read == Read::ok && doublebounceto.empty();
     out.doublebounceto = doublebounceto + "@" + doublebouncehost;
     out.maxbytes = leading_number(maxbytes).value_or(0);
     if (!maxbytes.empty() && !leading_number(maxbytes))
         log::warning("bouncemaxbytes is not a number, copying whole messages value=" +
                      log::escape(maxbytes));
-    return std::nullopt;
+    return out;
 }
 
 } // namespace qs::bounce
