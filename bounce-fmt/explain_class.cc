@@ -5,19 +5,13 @@
 // whose notices tests/golden/explain holds.
 #include "bounce-fmt/explain.h"
 
+#include "lib/ascii.h"
+
 #include <array>
 
 namespace qs::bounce::explain {
 
 namespace {
-
-std::string lowered(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 template <std::size_t N>
 bool any_of(std::string_view text, const std::array<std::string_view, N>& phrases)
@@ -171,7 +165,7 @@ std::string_view class_name(Class c)
 
 Class classify(std::string_view status, std::string_view diagnostic)
 {
-    std::string text = lowered(diagnostic);
+    std::string text = ascii::lowered(diagnostic);
     Code c = parse(status);
     // The codes that only ever mean one thing decide before the words.
     if (c.subject == 7 && ((c.detail >= 20 && c.detail <= 24) || c.detail == 26))

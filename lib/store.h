@@ -81,8 +81,4 @@ std::string directory_spec(std::string_view path);
 
 } // namespace qs
 
-// Until smtp-auth-checkpassword/throttle.cc sizes its keys by Store::max_key
-// alone, the directory backend's name mapping stays visible here.
-#include "lib/store_directory.h"
-
 #endif
