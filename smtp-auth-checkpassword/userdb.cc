@@ -121,7 +121,7 @@ bool UserDb::open(const std::string& path)
     // djb's layout: 256 (position, slots) pairs, records, then the 256
     // hash tables in order, the last one ending at the end of the file.
     unsigned char header[2048];
-    if (st.st_size < 2048 || ::pread(fd_.get(), header, sizeof header, 0) != sizeof header) {
+    if (st.st_size < 2048 || !pread_exactly(fd_.get(), header, sizeof header, 0)) {
         error_ = path + " is truncated or corrupt";
         return false;
     }
