@@ -104,8 +104,23 @@ ThrottleKey parse_admin_key(std::string_view text)
     return k;
 }
 
-bool stale(const Counter& c, const ThrottleConfig& config, long long now)
+bool follow_clock(Counter& c, const ThrottleConfig& config, long long now)
 {
+    const long long lockout = static_cast<long long>(config.lockout);
+    bool moved = false;
+    auto at_most = [&](long long& t, long long limit) {
+        if (t > limit) t = limit, moved = true;
+    };
+    at_most(c.first, now);
+    at_most(c.last_ok, now);
+    at_most(c.locked_until, now + lockout);
+    return moved;
+}
+
+bool stale(const Counter& counter, const ThrottleConfig& config, long long now)
+{
+    Counter c = counter;
+    follow_clock(c, config, now);
     return now >= c.locked_until && now - c.first >= static_cast<long long>(config.window) &&
            now - c.last_ok >= known_good_age;
 }
@@ -137,10 +152,11 @@ Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool 
     // may run more than once: it only computes, from current
     auto r = store_.update(store_key(k), [&](const std::string* current) {
         Counter c = counter_of(current);
+        bool moved = follow_clock(c, config_, now);
         if (last_ok) *last_ok = c.last_ok;
         if (c.locked_until > now) {
             result = exempt ? Count::uncounted : Count::locked;
-            return StoreChange{};
+            return moved ? StoreChange{StoreChange::replace, format_counter(c)} : StoreChange{};
         }
         if (c.fails == 0 || now - c.first >= window) {
             c.fails = 0;

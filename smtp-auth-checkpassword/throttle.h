@@ -95,6 +95,13 @@ private:
 
 // A counter whose window, lockout and known-good mark have all passed.
 bool stale(const Counter& c, const ThrottleConfig& config, long long now);
+// After the clock stepped back, a counter's times may lie ahead of now:
+// the window would then never end and a lockout last as long as the step.
+// Brings them to now (a lockout to at most now + LOCKOUT), keeping the
+// count, so that a step back neither resets the throttle nor sticks it.
+// (A step forward is time that passed, as far as anyone can tell: windows
+// and lockouts end early.) True when it moved anything.
+bool follow_clock(Counter& c, const ThrottleConfig& config, long long now);
 
 } // namespace qs::auth
 

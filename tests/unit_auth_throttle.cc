@@ -302,3 +302,38 @@ TEST_CASE("smtp-auth-throttle -p removes stale counters and old leftovers of int
     CHECK_FALSE(fs::exists(old_leftover));
     CHECK(fs::exists(new_leftover));  // a writer may still be busy with it
 }
+
+TEST_CASE("a clock stepped back neither resets the count nor sticks a lockout")
+{
+    ScratchDir s;
+    auto store = store_in(s);
+    ThrottleConfig c;
+    c.maxfail = 3;
+    const long long then = 1000000, day = 86400;
+    for (int i = 0; i < 2; ++i) CHECK(failed_login(*store, c, then + i, ip("192.0.2.1"), "alice") == Gate::open);
+    // the clock goes back a day: the two failures still count
+    CHECK(failed_login(*store, c, then - day, ip("192.0.2.1"), "alice") == Gate::open);
+    CHECK(failed_login(*store, c, then - day + 1, ip("192.0.2.1"), "alice") == Gate::locked);
+    // locked now: not for the day until the old clock's time, LOCKOUT from the step
+    CHECK(failed_login(*store, c, then - day + 2, ip("192.0.2.1"), "alice") == Gate::locked);
+    CHECK(failed_login(*store, c, then - day + 1 + 900, ip("192.0.2.1"), "alice") == Gate::open);
+
+    // a lockout written before a step back ends LOCKOUT after the step
+    for (int i = 0; i < 4; ++i) failed_login(*store, c, then + 10 * day + i, ip("192.0.2.2"), "bob");
+    CHECK(failed_login(*store, c, then + 10 * day + 5, ip("192.0.2.2"), "bob") == Gate::locked);
+    const long long back = then + 9 * day;
+    CHECK(failed_login(*store, c, back, ip("192.0.2.2"), "bob") == Gate::locked);
+    CHECK(failed_login(*store, c, back + 899, ip("192.0.2.2"), "bob") == Gate::locked);
+    CHECK(failed_login(*store, c, back + 901, ip("192.0.2.2"), "bob") == Gate::open);
+
+    Counter ahead{2, then + day, then + day, then + day};
+    CHECK(follow_clock(ahead, c, then));
+    CHECK(ahead.fails == 2);
+    CHECK(ahead.first == then);
+    CHECK(ahead.locked_until == then + 900);
+    CHECK(ahead.last_ok == then);
+    CHECK_FALSE(follow_clock(ahead, c, then));
+    // pruning keeps a counter from ahead of the clock: its count still counts
+    CHECK_FALSE(stale(Counter{1, then + day, 0, 0}, c, then + 901));
+    CHECK(stale(Counter{1, 100 * day, 0, 0}, c, 100 * day + 901));
+}
