@@ -1,15 +1,19 @@
 // bounce-fmt's logic: the failure notice qmail-send writes (qmail-send.c
-// addbounce() and injectbounce(), ../shared/reference/qmail-bounce.md), an
+// addbounce() and injectbounce(), doc/reference/qmail-bounce.md), an
 // RFC 3464 variant, qmail's control files, and the hand-over to qmail-queue.
-// main() in bounce-fmt.cc only parses argv and the environment.
+// main() in bounce-fmt.cc only parses argv.
 #ifndef QSEND_BOUNCE_BOUNCE_H
 #define QSEND_BOUNCE_BOUNCE_H
+
+#include "lib/date822.h"
+#include "lib/result.h"
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qs::bounce {
 
@@ -20,7 +24,7 @@ std::string quote_local(std::string_view box);
 // qmail's quote2(): the part before the last '@' through quote_local().
 std::string quote_address(std::string_view address);
 // "Date: 17 Mar 1996 03:54:40 -0000\n" (qmail's date822fmt, always UTC).
-std::string date_line(std::int64_t seconds);
+inline std::string date_line(std::int64_t seconds) { return date822_line(seconds); }
 
 // qmail-send keeps at most this many bytes of a delivery report.
 constexpr std::size_t report_max = 9998;
@@ -48,8 +52,8 @@ struct Controls {
 // bouncemaxbytes as qmail does (first line, trailing spaces, tabs and
 // newlines stripped; a missing file takes the default, an empty one is
 // empty). A file that exists but cannot be read, or a DIR that is not a
-// directory, is a fault: the text for the log line, as nullopt's opposite.
-std::optional<std::string> read_controls(const std::string& dir, Controls& out);
+// directory, is a fault (exit 111).
+Result<Controls> read_controls(const std::string& dir);
 // qmail's control_readint: the leading decimal digits; none means "unset".
 std::optional<std::uint64_t> leading_number(std::string_view line);
 
@@ -127,29 +131,56 @@ struct CopyResult {
 // when limit is not 0. Uses copy_file_range or splice where the kernel
 // allows, else 64-KiB reads and writes; memory does not grow with the input.
 CopyResult copy_stream(int in, int out, std::uint64_t limit);
-// Reads from in until EOF or max bytes; nullopt (errno kept) on error.
-std::optional<std::string> read_up_to(int in, std::size_t max);
+// Reads from in until EOF or max bytes. A read error is a temporary fault:
+// failure_text and the error's words.
+Result<std::string> read_up_to(int in, std::size_t max, std::string_view failure_text);
+
+// ---- configuration (config.cc) ------------------------------------------
+
+struct Config {
+    std::string controldir;   // CONTROLDIR
+    std::string qmailqueue;   // QMAILQUEUE
+    std::string tmpdir;       // TMPDIR: where -d spools what it reads ahead
+    std::int64_t now = 0;     // SOURCE_DATE_EPOCH, else the clock
+    bool fixed_time = false;  // SOURCE_DATE_EPOCH set: deterministic boundary too
+};
+// Reads the environment once; a malformed SOURCE_DATE_EPOCH is a fault.
+Result<Config> load_config();
+
+// ---- descriptors (descriptors.cc) ----------------------------------------
+
+bool is_open(int fd);
+// Opens /dev/null on each closed descriptor from first to 2, so that the
+// files and pipes opened later never become one of them.
+Status fill_closed_descriptors(int first);
 
 // ---- the whole job (run.cc) ---------------------------------------------
+
+// What bounce-fmt's argv says.
+struct Options {
+    bool queue = false;  // -q
+    bool dsn = false;    // -d
+    std::string_view sender;
+    std::vector<Failure> failures;
+};
+// bounce-fmt after its argv: checks descriptors 0 and 1, reads the
+// configuration and runs the job. The exit code (0, 100, 111).
+int bounce_fmt(const Options& options);
 
 struct Job {
     std::string_view sender;
     std::span<const Failure> failures;
     bool dsn = false;
     bool queue = false;
-    std::string controldir;
-    std::string qmailqueue;
-    std::int64_t now = 0;
-    bool fixed_time = false; // SOURCE_DATE_EPOCH: deterministic boundary too
+    Config config;
 };
 // Reads stdin (descriptor 0), writes to descriptor 1 or to qmail-queue.
 // Returns the exit code (0, 100, 111) after logging any fault.
 int run(const Job& job);
 
-// Checks of the operands before anything is read: text for the log line
-// when they are unusable (exit 100).
-std::optional<std::string> check_operands(std::string_view sender,
-                                          std::span<const Failure> failures);
+// Checks of the operands before anything is read: a permanent fault when
+// they are unusable.
+Status check_operands(std::string_view sender, std::span<const Failure> failures);
 
 // ---- qmail-queue (queue.cc) ---------------------------------------------
 

@@ -12,26 +12,22 @@ namespace qs::bounce {
 
 namespace {
 
-enum class Read { missing, ok, fault };
-
 // control_readline(): the first line, trailing '\n', ' ' and '\t' removed
-// (not '\r': qmail keeps it).
-Read first_line(const std::string& path, std::string& line, std::string& fault)
+// (not '\r': qmail keeps it); nullopt when the file does not exist.
+Result<std::optional<std::string>> first_line(const std::string& path)
 {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd) {
-        if (errno == ENOENT) return Read::missing;
-        fault = log::with_errno("unable to open control file path=" + log::escape(path), errno);
-        return Read::fault;
+        if (errno == ENOENT) return std::optional<std::string>();
+        return temporary_fault(log::with_errno("unable to open control file path=" + log::escape(path), errno));
     }
-    line.clear();
+    std::string line;
     char buf[4096];
     for (;;) {
         ssize_t r = ::read(fd.get(), buf, sizeof buf);
         if (r < 0) {
             if (errno == EINTR) continue;
-            fault = log::with_errno("unable to read control file path=" + log::escape(path), errno);
-            return Read::fault;
+            return temporary_fault(log::with_errno("unable to read control file path=" + log::escape(path), errno));
         }
         if (r == 0) break;
         std::string_view chunk(buf, static_cast<std::size_t>(r));
@@ -40,8 +36,18 @@ Read first_line(const std::string& path, std::string& line, std::string& fault)
         if (nl != std::string_view::npos) break;
     }
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    return Read::ok;
+    return std::optional<std::string>(std::move(line));
 }
+
+// One file of control_rldef(): its first line, else (flagme) control/me
+// when that exists, else the literal default.
+struct Wanted {
+    const char* name;
+    bool flagme;
+    const char* fallback;
+    std::string& value;
+    bool* exists = nullptr;  // set when the file exists
+};
 
 } // namespace
 
@@ -57,45 +63,38 @@ std::optional<std::uint64_t> leading_number(std::string_view line)
     return n;
 }
 
-std::optional<std::string> read_controls(const std::string& dir, Controls& out)
+Result<Controls> read_controls(const std::string& dir)
 {
     struct stat st;
     if (::stat(dir.c_str(), &st) != 0)
-        return log::with_errno("unable to use control directory path=" + log::escape(dir), errno);
+        return temporary_fault(log::with_errno("unable to use control directory path=" + log::escape(dir), errno));
     if (!S_ISDIR(st.st_mode))
-        return "control directory is not a directory path=" + log::escape(dir);
-
-    std::string fault;
-    auto read = [&](const char* name, std::string& value) {
-        return first_line(dir + "/" + name, value, fault);
-    };
-    // control_rldef(): the file, else (flagme) control/me when it exists,
-    // else the literal default.
-    std::string me;
-    Read me_read = read("me", me);
-    bool failed = me_read == Read::fault;
-    auto with_default = [&](const char* name, std::string& value, bool flagme,
-                            const char* fallback) {
-        if (failed) return Read::fault;
-        Read r = read(name, value);
-        if (r == Read::fault) failed = true;
-        if (r == Read::missing) value = flagme && me_read == Read::ok ? me : fallback;
-        return r;
-    };
+        return temporary_fault("control directory is not a directory path=" + log::escape(dir));
+    Controls out;
+    auto me = first_line(dir + "/me");
+    if (!me) return me.fault();
     std::string doublebouncehost, doublebounceto, maxbytes;
-    with_default("bouncefrom", out.bouncefrom, false, "MAILER-DAEMON");
-    with_default("bouncehost", out.bouncehost, true, "bouncehost");
-    with_default("doublebouncehost", doublebouncehost, true, "doublebouncehost");
-    Read to_read = with_default("doublebounceto", doublebounceto, false, "postmaster");
-    with_default("bouncemaxbytes", maxbytes, false, "");
-    if (failed) return fault;
-    out.discard_double = to_read == Read::ok && doublebounceto.empty();
+    bool doublebounceto_exists = false;
+    Wanted wanted[] = {
+        {"bouncefrom", false, "MAILER-DAEMON", out.bouncefrom},
+        {"bouncehost", true, "bouncehost", out.bouncehost},
+        {"doublebouncehost", true, "doublebouncehost", doublebouncehost},
+        {"doublebounceto", false, "postmaster", doublebounceto, &doublebounceto_exists},
+        {"bouncemaxbytes", false, "", maxbytes},
+    };
+    for (Wanted& w : wanted) {
+        auto line = first_line(dir + "/" + w.name);
+        if (!line) return line.fault();
+        if (w.exists) *w.exists = line->has_value();
+        w.value = *line ? std::move(**line) : w.flagme && *me ? **me : std::string(w.fallback);
+    }
+    out.discard_double = doublebounceto_exists && doublebounceto.empty();
     out.doublebounceto = doublebounceto + "@" + doublebouncehost;
     out.maxbytes = leading_number(maxbytes).value_or(0);
     if (!maxbytes.empty() && !leading_number(maxbytes))
         log::warning("bouncemaxbytes is not a number, copying whole messages value=" +
                      log::escape(maxbytes));
-    return std::nullopt;
+    return out;
 }
 
 } // namespace qs::bounce

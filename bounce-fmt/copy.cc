@@ -2,6 +2,8 @@
 // exact to the byte when bouncemaxbytes cuts it.
 #include "bounce-fmt/bounce.h"
 
+#include "lib/log.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
@@ -77,7 +79,7 @@ CopyResult copy_stream(int in, int out, std::uint64_t limit)
     return result;
 }
 
-std::optional<std::string> read_up_to(int in, std::size_t max)
+Result<std::string> read_up_to(int in, std::size_t max, std::string_view failure_text)
 {
     std::string data;
     char buf[buffer_size];
@@ -85,7 +87,7 @@ std::optional<std::string> read_up_to(int in, std::size_t max)
         ssize_t r = ::read(in, buf, std::min(sizeof buf, max - data.size()));
         if (r < 0) {
             if (errno == EINTR) continue;
-            return std::nullopt;
+            return temporary_fault(log::with_errno(failure_text, errno));
         }
         if (r == 0) break;
         data.append(buf, static_cast<std::size_t>(r));

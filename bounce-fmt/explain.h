@@ -150,7 +150,24 @@ std::string printable(std::string_view bytes);
 // A JSON string literal (quotes included) of printable(bytes).
 std::string json_string(std::string_view bytes);
 
+// ---- configuration (config.cc) ------------------------------------------
+
+struct ExplainConfig {
+    std::string controldir;                 // CONTROLDIR
+    Language language = Language::english;  // LC_ALL, LC_MESSAGES, LANG
+};
+ExplainConfig load_explain_config();
+
 // ---- the whole job (explain_run.cc) --------------------------------------
+
+// What bounce-explain's argv says.
+struct ExplainOptions {
+    bool json = false;                   // -j
+    std::vector<std::string_view> files; // none: descriptor 0
+};
+// bounce-explain after its argv: checks the descriptors, reads the
+// configuration and runs the job. The exit code, as run's.
+int bounce_explain(const ExplainOptions& options);
 
 struct ExplainJob {
     bool json = false;

@@ -1,23 +1,17 @@
 // The reason class of one failure: what the failing server said decides
 // first (servers use 5.7.1 and 5.5.0 for many things), then the enhanced
 // status code (RFC 3463, RFC 7372). The phrases are those of qmail-remote
-// and qmail-local (../shared/reference/qmail-bounce.md) and of the servers
+// and qmail-local (doc/reference/qmail-bounce.md) and of the servers
 // whose notices tests/golden/explain holds.
 #include "bounce-fmt/explain.h"
+
+#include "lib/ascii.h"
 
 #include <array>
 
 namespace qs::bounce::explain {
 
 namespace {
-
-std::string lowered(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 template <std::size_t N>
 bool any_of(std::string_view text, const std::array<std::string_view, N>& phrases)
@@ -171,7 +165,7 @@ std::string_view class_name(Class c)
 
 Class classify(std::string_view status, std::string_view diagnostic)
 {
-    std::string text = lowered(diagnostic);
+    std::string text = ascii::lowered(diagnostic);
     Code c = parse(status);
     // The codes that only ever mean one thing decide before the words.
     if (c.subject == 7 && ((c.detail >= 20 && c.detail <= 24) || c.detail == 26))

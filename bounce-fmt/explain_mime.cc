@@ -1,30 +1,15 @@
 // The few pieces of RFC 5322 and MIME a notice is read with, bounded: a
 // header block, Content-Type, the two transfer encodings and the walk over
 // the parts. Newlines are "\n" here (read_notice normalises CRLF and CR).
-#include "bounce-fmt/explain.h"
+#include "bounce-fmt/explain_lines.h"
 
+#include "lib/ascii.h"
 #include "lib/base64.h"
+#include "lib/hex.h"
 
 namespace qs::bounce::explain {
 
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool same_name(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // A field name: printable ASCII without ':' or space (RFC 5322 ftext).
 bool field_name(std::string_view name)
@@ -33,21 +18,6 @@ bool field_name(std::string_view name)
     for (char c : name)
         if (c <= ' ' || c >= 0x7f) return false;
     return true;
-}
-
-int hex(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-std::string lowered(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out) c = lower(c);
-    return out;
 }
 
 // Types whose body is a returned message, not the notice's own words.
@@ -76,7 +46,7 @@ struct Walk {
         if (ct.type.starts_with("multipart/") && !boundary.empty() && boundary.size() <= 200) {
             if (multipart(body, boundary, depth)) return;
         }
-        std::string encoding = lowered(trim(header.get("Content-Transfer-Encoding").value_or("")));
+        std::string encoding = ascii::lowered(trim(header.get("Content-Transfer-Encoding").value_or("")));
         Part leaf;
         leaf.type = ct.type.starts_with("multipart/") ? "text/plain" : ct.type;
         leaf.depth = depth;
@@ -126,7 +96,7 @@ struct Walk {
 std::optional<std::string_view> Header::get(std::string_view name) const
 {
     for (const Field& f : fields)
-        if (same_name(f.name, name)) return std::string_view(f.value);
+        if (ascii::iequals(f.name, name)) return std::string_view(f.value);
     return std::nullopt;
 }
 
@@ -178,7 +148,7 @@ ContentType parse_content_type(std::string_view value)
 {
     ContentType ct;
     std::size_t semi = value.find(';');
-    ct.type = lowered(trim(value.substr(0, semi)));
+    ct.type = ascii::lowered(trim(value.substr(0, semi)));
     // A comment after the type ("text/plain (x)") is not part of it.
     if (auto sp = ct.type.find_first_of(" \t("); sp != std::string::npos) ct.type.resize(sp);
     std::size_t at = semi == std::string_view::npos ? value.size() : semi + 1;
@@ -188,7 +158,7 @@ ContentType parse_content_type(std::string_view value)
             ++at;
         std::size_t eq = value.find('=', at);
         if (eq == std::string_view::npos) break;
-        std::string name = lowered(trim(value.substr(at, eq - at)));
+        std::string name = ascii::lowered(trim(value.substr(at, eq - at)));
         at = eq + 1;
         while (at < value.size() && (value[at] == ' ' || value[at] == '\t')) ++at;
         std::string v;
@@ -253,8 +223,8 @@ std::string decode_quoted_printable(std::string_view text)
             i = j;
             continue;
         }
-        if (i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+        if (i + 2 < text.size() && hex::value(text[i + 1]) >= 0 && hex::value(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex::value(text[i + 1]) * 16 + hex::value(text[i + 2]));
             i += 2;
             continue;
         }

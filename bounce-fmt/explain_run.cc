@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -58,7 +59,41 @@ int one(std::string_view name, std::string_view message, const ExplainJob& job,
     return 0;
 }
 
+// FILE's first read_max bytes ("-": descriptor 0's).
+Result<std::string> read_file(std::string_view file)
+{
+    const std::string failure_text = "unable to read file=" + log::escape(file);
+    if (file == "-") return read_up_to(0, read_max, failure_text);
+    Fd fd(::open(std::string(file).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd) return temporary_fault(log::with_errno("unable to open file=" + log::escape(file), errno));
+    return read_up_to(fd.get(), read_max, failure_text);
+}
+
 } // namespace
+
+int bounce_explain(const ExplainOptions& options)
+{
+    if (!is_open(1)) {
+        log::fatal("descriptor 1 is closed: nowhere to write the explanation");
+        return 111;
+    }
+    if (options.files.empty() && !is_open(0)) {
+        log::fatal("descriptor 0 is closed: no notice to read");
+        return 111;
+    }
+    if (auto filled = fill_closed_descriptors(0); !filled) {
+        log::fatal(filled.fault().text);
+        return filled.fault().exit_code;
+    }
+    const ExplainConfig config = load_explain_config();
+    ExplainJob job;
+    job.json = options.json;
+    job.files = options.files;
+    job.controldir = config.controldir;
+    job.language = config.language;
+    std::signal(SIGPIPE, SIG_IGN);
+    return run(job);
+}
 
 int run(const ExplainJob& job)
 {
@@ -71,11 +106,12 @@ int run(const ExplainJob& job)
         log::warning("no control directory, so the origin of a notice is unknown path=" +
                      log::escape(job.controldir));
     } else {
-        controls.emplace();
-        if (auto fault = read_controls(job.controldir, *controls)) {
-            log::fatal(*fault);
-            return 111;
+        auto read = read_controls(job.controldir);
+        if (!read) {
+            log::fatal(read.fault().text);
+            return read.fault().exit_code;
         }
+        controls = std::move(*read);
     }
 
     Output out;
@@ -83,29 +119,18 @@ int run(const ExplainJob& job)
     bool several = job.files.size() > 1;
     auto note = [&](int code) { worst = std::max(worst, code); };
     if (job.files.empty()) {
-        auto message = read_up_to(0, read_max);
+        auto message = read_up_to(0, read_max, "unable to read descriptor 0");
         if (!message) {
-            log::fatal(log::with_errno("unable to read descriptor 0", errno));
+            log::fatal(message.fault().text);
             return 111;
         }
         note(one("", *message, job, controls, false, out));
     }
     for (std::string_view file : job.files) {
         if (out.failed) break;
-        std::optional<std::string> message;
-        if (file == "-") {
-            message = read_up_to(0, read_max);
-        } else {
-            Fd fd(::open(std::string(file).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-            if (!fd) {
-                log::warning(log::with_errno("unable to open file=" + log::escape(file), errno));
-                note(111);
-                continue;
-            }
-            message = read_up_to(fd.get(), read_max);
-        }
+        auto message = read_file(file);
         if (!message) {
-            log::warning(log::with_errno("unable to read file=" + log::escape(file), errno));
+            log::warning(message.fault().text);
             note(111);
             continue;
         }

@@ -1,6 +1,6 @@
 // What the customer reads: per reason class the cause and the next step,
 // in English and Japanese, in the spirit of the hosting FAQ's question 5
-// (../shared/seed): check the part before @, check the domain, try again
+// (doc/reference/faq.md): check the part before @, check the domain, try again
 // later; a notice from another server came from the recipient's side.
 #include "bounce-fmt/explain.h"
 
@@ -98,27 +98,40 @@ const Words& words(Class c, Language language)
     return language == Language::japanese ? japanese[i] : english[i];
 }
 
-std::string_view temporary_text(Language language)
-{
-    return language == Language::japanese
-               ? "エラーは一時的なものでしたが、送信側のサーバーは再送をあきらめました。"
-                 "時間を置いて再度送信すると届く場合があります。"
-               : "The error was temporary, but the sending server has given up: sending the "
-                 "message again later may work.";
-}
+// One sentence in both languages.
+struct Sentence {
+    std::string_view english;
+    std::string_view japanese;
+    std::string_view in(Language language) const { return language == Language::japanese ? japanese : english; }
+};
 
-std::string_view double_bounce_text(Language language)
-{
-    return language == Language::japanese
-               ? "これはダブルバウンスです。このサーバーが送ったエラー通知が、"
-                 "元の差出人であるこのアドレスにも届きませんでした。"
-                 "多くの場合、迷惑メールに偽って使われた、存在しない差出人アドレスです。"
-                 "お客様ご自身のアドレスでなければ、対応は不要です。"
-               : "This is a double bounce: a failure notice this server sent to the original "
-                 "sender, this address, could not be delivered either. Most often the address "
-                 "is a forged sender of spam that does not exist; unless it is one of your own "
-                 "addresses, nothing needs to be done.";
-}
+constexpr Sentence temporary_sentence{
+    "The error was temporary, but the sending server has given up: sending the "
+    "message again later may work.",
+    "エラーは一時的なものでしたが、送信側のサーバーは再送をあきらめました。"
+    "時間を置いて再度送信すると届く場合があります。"};
+
+constexpr Sentence double_bounce_sentence{
+    "This is a double bounce: a failure notice this server sent to the original "
+    "sender, this address, could not be delivered either. Most often the address "
+    "is a forged sender of spam that does not exist; unless it is one of your own "
+    "addresses, nothing needs to be done.",
+    "これはダブルバウンスです。このサーバーが送ったエラー通知が、"
+    "元の差出人であるこのアドレスにも届きませんでした。"
+    "多くの場合、迷惑メールに偽って使われた、存在しない差出人アドレスです。"
+    "お客様ご自身のアドレスでなければ、対応は不要です。"};
+
+constexpr Sentence unreadable_sentence{
+    "This message is not a failure notice in a format read here. If it is one, "
+    "bring it to your mail administrator.\n",
+    "このメールは、ここで読み取れる形式のエラー通知ではありません。"
+    "エラー通知であれば、本文をメールサーバーの管理者にお送りください。\n"};
+
+constexpr Sentence delay_sentence{
+    "This is a delay warning, not a failure notice: the sending server is still "
+    "trying to deliver the message, and it need not be sent again.\n",
+    "これは配送遅延のお知らせで、エラー通知ではありません。"
+    "送信側のサーバーが配送を続けていますので、再送の必要はありません。\n"};
 
 std::string origin_text(Origin origin, std::string_view host, Language language)
 {
@@ -203,11 +216,11 @@ Explained explain(const Failed& failed, Format format, Origin origin, std::strin
     std::string& text = e.advice;
     // A double bounce is the postmaster's: the original sender's address
     // failed, and there is nothing to send again.
-    if (format == Format::qmail_double) text = double_bounce_text(language);
+    if (format == Format::qmail_double) text = double_bounce_sentence.in(language);
     else text = words(e.cls, language).cause_and_step;
     if (!e.permanent && format != Format::qmail_double && e.cls != Class::timeout) {
         text += ja ? "" : " ";
-        text += temporary_text(language);
+        text += temporary_sentence.in(language);
     }
     e.origin_text = origin_text(origin, host, language);
     e.explanation = e.advice;
@@ -263,23 +276,9 @@ std::string json_line(const Explained& e, std::string_view file)
     return out;
 }
 
-std::string_view unreadable_text(Language language)
-{
-    return language == Language::japanese
-               ? "このメールは、ここで読み取れる形式のエラー通知ではありません。"
-                 "エラー通知であれば、本文をメールサーバーの管理者にお送りください。\n"
-               : "This message is not a failure notice in a format read here. If it is one, "
-                 "bring it to your mail administrator.\n";
-}
+std::string_view unreadable_text(Language language) { return unreadable_sentence.in(language); }
 
-std::string_view delay_text(Language language)
-{
-    return language == Language::japanese
-               ? "これは配送遅延のお知らせで、エラー通知ではありません。"
-                 "送信側のサーバーが配送を続けていますので、再送の必要はありません。\n"
-               : "This is a delay warning, not a failure notice: the sending server is still "
-                 "trying to deliver the message, and it need not be sent again.\n";
-}
+std::string_view delay_text(Language language) { return delay_sentence.in(language); }
 
 std::string printable(std::string_view bytes)
 {

@@ -2,8 +2,6 @@
 // addbounce() and injectbounce(), quote.c, date822fmt.c).
 #include "bounce-fmt/bounce.h"
 
-#include <charconv>
-#include <ctime>
 
 namespace qs::bounce {
 
@@ -32,14 +30,6 @@ bool needs_quotes(std::string_view box)
     return box.find("..") != std::string_view::npos;
 }
 
-void append_number(std::string& out, unsigned value, int width)
-{
-    char digits[16];
-    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    for (int pad = width - static_cast<int>(end - digits); pad > 0; --pad) out += '0';
-    out.append(digits, end);
-}
-
 } // namespace
 
 std::string quote_local(std::string_view box)
@@ -62,29 +52,6 @@ std::string quote_address(std::string_view address)
     auto at = address.rfind('@');
     if (at == std::string_view::npos) return quote_local(address);
     return quote_local(address.substr(0, at)) + std::string(address.substr(at));
-}
-
-std::string date_line(std::int64_t seconds)
-{
-    static const char* const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = static_cast<std::time_t>(seconds);
-    struct tm tm {};
-    ::gmtime_r(&t, &tm);
-    std::string out = "Date: ";
-    append_number(out, static_cast<unsigned>(tm.tm_mday), 0);
-    out += ' ';
-    out += months[tm.tm_mon];
-    out += ' ';
-    append_number(out, static_cast<unsigned>(tm.tm_year + 1900), 0);
-    out += ' ';
-    append_number(out, static_cast<unsigned>(tm.tm_hour), 2);
-    out += ':';
-    append_number(out, static_cast<unsigned>(tm.tm_min), 2);
-    out += ':';
-    append_number(out, static_cast<unsigned>(tm.tm_sec), 2);
-    out += " -0000\n";
-    return out;
 }
 
 std::string paragraph(std::string_view recipient, std::string_view report)
@@ -125,7 +92,7 @@ Envelope envelope_for(std::string_view sender, const Controls& controls)
 
 std::string notice_header(const Envelope& envelope, const Controls& controls, std::int64_t now)
 {
-    std::string out = date_line(now);
+    std::string out = date822_line(now);
     out += "From: ";
     out += quote_local(controls.bouncefrom);
     out += '@';

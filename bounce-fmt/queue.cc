@@ -57,26 +57,23 @@ std::string_view queue_exit_text(int code)
     }
 }
 
-std::optional<QueueChild> start_queue(const std::string& program, std::string& fault)
+Result<QueueChild> start_queue(const std::string& program)
 {
     int message[2], envelope[2];
     if (::pipe2(message, O_CLOEXEC) != 0) {
-        fault = log::with_errno("unable to make a pipe", errno);
-        return std::nullopt;
+        return temporary_fault(log::with_errno("unable to make a pipe", errno));
     }
     QueueChild child;
     Fd message_read(message[0]);
     child.message.reset(message[1]);
     if (::pipe2(envelope, O_CLOEXEC) != 0) {
-        fault = log::with_errno("unable to make a pipe", errno);
-        return std::nullopt;
+        return temporary_fault(log::with_errno("unable to make a pipe", errno));
     }
     Fd envelope_read(envelope[0]);
     child.envelope.reset(envelope[1]);
     child.pid = ::fork();
     if (child.pid < 0) {
-        fault = log::with_errno("unable to fork", errno);
-        return std::nullopt;
+        return temporary_fault(log::with_errno("unable to fork", errno));
     }
     if (child.pid == 0) {
         // dup2 clears close-on-exec on the copies; descriptors 0 to 2 are
@@ -86,7 +83,7 @@ std::optional<QueueChild> start_queue(const std::string& program, std::string& f
         ::execv(argv[0], argv);
         ::_exit(120);
     }
-    return child;
+    return Result<QueueChild>(std::move(child));
 }
 
 int finish_queue(QueueChild& child)

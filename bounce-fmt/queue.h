@@ -3,6 +3,7 @@
 #define QSEND_BOUNCE_QUEUE_H
 
 #include "lib/fd.h"
+#include "lib/result.h"
 
 #include <optional>
 #include <string>
@@ -16,9 +17,9 @@ struct QueueChild {
     Fd envelope; // its descriptor 1
 };
 
-// Starts program with the two pipes; nullopt and the fault's text when it
-// cannot. An exec failure shows up later as exit code 120, as in qmail.
-std::optional<QueueChild> start_queue(const std::string& program, std::string& fault);
+// Starts program with the two pipes; a temporary fault when it cannot. An
+// exec failure shows up later as exit code 120, as in qmail.
+Result<QueueChild> start_queue(const std::string& program);
 // Closes both pipes and waits: the wait status, or -1 when waiting failed.
 int finish_queue(QueueChild& child);
 

@@ -35,4 +35,16 @@ long read_all(int fd, void* data, size_t max)
     return static_cast<long>(got);
 }
 
+bool pread_exactly(int fd, void* data, size_t len, off_t offset)
+{
+    auto* p = static_cast<char*>(data);
+    while (len > 0) {
+        ssize_t n = ::pread(fd, p, len, offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n, len -= static_cast<size_t>(n), offset += n;
+    }
+    return true;
+}
+
 } // namespace qs

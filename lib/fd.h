@@ -39,6 +39,9 @@ private:
 bool write_all(int fd, const void* data, size_t len);
 // Reads until EOF or max bytes. Returns bytes read, or -1 on error.
 long read_all(int fd, void* data, size_t max);
+// Reads exactly len bytes at offset, retrying EINTR and short reads. False
+// on error or end of file first.
+bool pread_exactly(int fd, void* data, size_t len, off_t offset);
 
 } // namespace qs
 

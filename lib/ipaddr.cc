@@ -1,5 +1,7 @@
 #include "lib/ipaddr.h"
 
+#include "lib/hex.h"
+
 #include <arpa/inet.h>
 #include <charconv>
 #include <cstring>
@@ -42,7 +44,6 @@ std::string canonical(const Address& a)
     // Formatted from our own 16 bytes only. libowfat's fmt_ip6 reads a 17th
     // byte when the address ends in a zero group (for an optional<Address>
     // that byte is the engaged flag), so it is not used.
-    static constexpr char hex[] = "0123456789abcdef";
     const auto& b = a.bytes;
     std::string out;
     if (a.v4) {
@@ -81,7 +82,7 @@ std::string canonical(const Address& a)
         bool started = false;
         for (int shift = 12; shift >= 0; shift -= 4) {
             unsigned digit = (g >> shift) & 15;
-            if (digit || started || shift == 0) out += hex[digit], started = true;
+            if (digit || started || shift == 0) out += hex::digits[digit], started = true;
         }
     }
     return out;

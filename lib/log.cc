@@ -1,6 +1,7 @@
 #include "lib/log.h"
 
 #include "lib/fd.h"
+#include "lib/hex.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -140,7 +141,6 @@ bool to_syslog() { return use_syslog; }
 
 std::string escape(std::string_view bytes)
 {
-    static const char hex[] = "0123456789abcdef";
     std::string out;
     size_t n = 0;
     for (unsigned char c : bytes) {
@@ -152,8 +152,8 @@ std::string escape(std::string_view bytes)
             out += static_cast<char>(c);
         } else {
             out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
+            out += hex::digits[c >> 4];
+            out += hex::digits[c & 15];
         }
     }
     return out;

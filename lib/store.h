@@ -1,13 +1,19 @@
-// The store behind relay locks and the failure throttle: a small key-value
-// interface, so that a shared network store for clusters of POP and SMTP
-// hosts can be added later without touching the programs.
+// The store behind relay locks, the failure throttle and sending limits: a
+// small key-value interface, so that a shared network store for clusters
+// of POP and SMTP hosts is one more backend, not a change to the programs.
 //
-// Contract for every implementation:
+// Contract for every implementation (tests/unit_store_contract.cc holds
+// each backend to it):
 // - get never blocks on writers and never sees a torn value;
 // - put, remove and update are atomic and serialised against each other,
 //   across processes (update is a read-modify-write nobody can interleave);
-// - keys are arbitrary bytes (at most 200); values at most 4096 bytes;
-// - a fault (I/O, permissions, missing store) is reported, never thrown.
+// - update's callback may run more than once (a backend may retry after a
+//   conflict), so it must only compute its answer from the value it is
+//   given: no side effects, no counting of its own calls;
+// - keys are arbitrary bytes, 1 to 200 of them (max_key); values at most
+//   4096 bytes (max_value); anything else is a fault, never truncated;
+// - a fault (I/O, permissions, missing store, unreachable server) is
+//   reported with a one-line error(), never thrown.
 #ifndef QSEND_LIB_STORE_H
 #define QSEND_LIB_STORE_H
 
@@ -16,6 +22,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "lib/result.h"
 
 namespace qs {
 
@@ -37,8 +45,9 @@ public:
     virtual StoreResult put(std::string_view key, std::string_view value) = 0;
     // absent when there was nothing to remove.
     virtual StoreResult remove(std::string_view key) = 0;
-    // fn sees the current value (nullptr when absent) and says what to do.
-    // Returns absent when the key was absent and stays absent.
+    // fn sees the current value (nullptr when absent) and says what to do;
+    // it may be called more than once and must only compute. Returns
+    // absent when the key was absent and stays absent.
     virtual StoreResult update(std::string_view key,
                                const std::function<StoreChange(const std::string* current)>& fn) = 0;
     // Calls fn for every entry (order unspecified). Entries changed during
@@ -46,7 +55,8 @@ public:
     virtual StoreResult scan(const std::function<void(std::string_view key, std::string_view value)>& fn) = 0;
 
     // Removes what interrupted writers left behind, older than max_age
-    // seconds (a writer killed between writing and renaming its entry).
+    // seconds (a writer killed between writing and renaming its entry). A
+    // backend that leaves nothing behind returns ok.
     virtual StoreResult sweep_leftovers(long max_age) = 0;
 
     // Describes the last fault, for one log line.
@@ -56,16 +66,18 @@ protected:
     std::string error_;
 };
 
-// The embedded default: one file per key in a directory made at install
-// time (never created here). Writers replace files by rename; mutations
-// hold an exclusive flock on DIR/.lock (created on first use).
-std::unique_ptr<Store> open_directory_store(std::string_view directory);
-
-// How a key becomes a file name: bytes outside [A-Za-z0-9:@+=,_-.] and a
-// leading '.' become %XX, so no key can name a path outside the store or a
-// hidden file. Empty and overlong keys give "".
-std::string store_file_name(std::string_view key);
-std::optional<std::string> store_key_from_file_name(std::string_view name);
+// The only place a backend is chosen. SPEC is "dir:/PATH" (the embedded
+// directory store; RELAYLOCK_DIR and CHKPW_STATE name such a PATH). A
+// redis:// or redis+unix:// spec is recognised and refused until the Redis
+// backend exists. A fault is a malformed spec; a missing directory is a
+// fault of the first operation, as before.
+//
+// Adding a backend: one file lib/store_NAME.cc with a factory declared
+// here, one branch in open_store, and one line in tests/unit_store_contract.cc
+// so the contract cases run against it.
+Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable = "store");
+// The spec for a directory given as a plain path (the old variables).
+std::string directory_spec(std::string_view path);
 
 } // namespace qs
 

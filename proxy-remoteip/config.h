@@ -3,6 +3,7 @@
 #define QSEND_PROXY_CONFIG_H
 
 #include "lib/ipaddr.h"
+#include "lib/result.h"
 
 #include <optional>
 #include <string>
@@ -19,10 +20,12 @@ struct Config {
     unsigned long timeout_ms = default_timeout_ms;  // PROXY_TIMEOUT
     bool optional = false;        // PROXY_OPTIONAL=1
     std::string rules;            // PROXY_RULES: a tcprules cdb, or empty
-    std::string error;            // a malformed setting: nothing may run
+    bool proto = false;           // PROTO set (tcpserver's): rewritten for the client
 };
 
-Config load_config();
+// Reads the environment once. A malformed setting is a fault: nothing may
+// run (the last one found is named).
+Result<Config> load_config();
 bool trusted(const Config& config);
 
 } // namespace qs::proxy

@@ -1,6 +1,7 @@
 #include "proxy-remoteip/header.h"
 
 #include <charconv>
+#include <optional>
 #include <vector>
 
 namespace qs::proxy {
@@ -119,6 +120,19 @@ Address from_v6(const unsigned char* p)
 
 uint16_t be16(const unsigned char* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
+// A v2 header's address family and protocol (byte 13): TCP over IPv4
+// (0x11) or over IPv6 (0x21), each address so many bytes.
+struct V2Family {
+    size_t address_size;
+    Address (*read)(const unsigned char*);
+};
+std::optional<V2Family> v2_family(unsigned char family_and_protocol)
+{
+    if (family_and_protocol == 0x11) return V2Family{4, from_v4};
+    if (family_and_protocol == 0x21) return V2Family{16, from_v6};
+    return std::nullopt;
+}
+
 // Type, 16-bit length, value; the lengths must add up to the rest exactly.
 bool tlvs_well_formed(const unsigned char* p, size_t len)
 {
@@ -151,28 +165,15 @@ Parsed parse_v2(std::string_view bytes)
         h.command = Command::local;  // addresses, if any, are to be ignored
         return done(h);
     }
+    auto family = v2_family(b[13]);
+    if (!family) return refuse("v2 family or protocol other than TCP over IPv4 or IPv6");
+    const size_t addresses = 2 * family->address_size + 4;  // two addresses, two ports
+    if (len < addresses) return refuse("v2 length shorter than its addresses");
     const unsigned char* p = b + v2_fixed;
-    size_t addresses = 0;
-    switch (b[13]) {
-    case 0x11:  // TCP over IPv4
-        addresses = 12;
-        if (len < addresses) return refuse("v2 length shorter than its addresses");
-        h.source = from_v4(p);
-        h.destination = from_v4(p + 4);
-        h.source_port = be16(p + 8);
-        h.destination_port = be16(p + 10);
-        break;
-    case 0x21:  // TCP over IPv6
-        addresses = 36;
-        if (len < addresses) return refuse("v2 length shorter than its addresses");
-        h.source = from_v6(p);
-        h.destination = from_v6(p + 16);
-        h.source_port = be16(p + 32);
-        h.destination_port = be16(p + 34);
-        break;
-    default:
-        return refuse("v2 family or protocol other than TCP over IPv4 or IPv6");
-    }
+    h.source = family->read(p);
+    h.destination = family->read(p + family->address_size);
+    h.source_port = be16(p + 2 * family->address_size);
+    h.destination_port = be16(p + 2 * family->address_size + 2);
     if (!tlvs_well_formed(p + addresses, len - addresses)) return refuse("v2 TLVs malformed");
     return done(h);
 }

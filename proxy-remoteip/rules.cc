@@ -2,22 +2,13 @@
 
 #include "lib/fd.h"
 #include "lib/log.h"
-#include "lib/owfat.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 namespace qs::proxy {
-
-std::vector<std::string> rule_keys(std::string_view ip)
-{
-    std::vector<std::string> keys{std::string(ip)};
-    for (size_t len = ip.size() - (ip.empty() ? 0 : 1); len > 0; --len)
-        if (ip[len - 1] == '.' || ip[len - 1] == ':') keys.emplace_back(ip.substr(0, len));
-    keys.emplace_back();  // the default rule
-    return keys;
-}
 
 RuleDecision decide(std::string_view data)
 {
@@ -45,14 +36,6 @@ RuleDecision fault(std::string error)
     d.error = std::move(error);
     return d;
 }
-
-struct CdbReader {
-    struct cdb c{};  // zeroed: cdb_init first calls cdb_free, which unmaps a non-null map
-    explicit CdbReader(int fd) { cdb_init(&c, fd); }
-    ~CdbReader() { cdb_free(&c); }
-    CdbReader(const CdbReader&) = delete;
-    CdbReader& operator=(const CdbReader&) = delete;
-};
 } // namespace
 
 RuleDecision apply_rules(const std::string& path, std::string_view ip)
@@ -61,20 +44,11 @@ RuleDecision apply_rules(const std::string& path, std::string_view ip)
     if (!fd) return fault(log::with_errno("unable to open PROXY_RULES " + log::escape(path), errno));
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) return fault(log::with_errno("unable to stat PROXY_RULES", errno));
-    CdbReader cdb(fd.get());
-    for (const auto& key : rule_keys(ip)) {
-        int r = cdb_find(&cdb.c, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-        if (r < 0) return fault(log::with_errno("unable to read PROXY_RULES " + log::escape(path), errno));
-        if (r == 0) continue;
-        const unsigned long len = cdb_datalen(&cdb.c);
-        // bounded by the file and by what tcprules writes, before allocating
-        if (len > max_rule_data || len > static_cast<unsigned long>(st.st_size))
-            return fault("PROXY_RULES " + log::escape(path) + " holds an oversized record");
-        std::string data(len, '\0');
-        if (cdb_read(&cdb.c, reinterpret_cast<unsigned char*>(data.data()), len, cdb_datapos(&cdb.c)) < 0)
-            return fault(log::with_errno("unable to read PROXY_RULES " + log::escape(path), errno));
-        return decide(data);
-    }
+    // A record is bounded by what tcprules writes and by the file itself.
+    size_t max_data = std::min(max_rule_data, static_cast<size_t>(st.st_size));
+    auto rule = tcprules::find_rule(fd.get(), ip, max_data, "PROXY_RULES " + log::escape(path));
+    if (!rule) return fault(rule.fault().text);
+    if (*rule) return decide(**rule);
     return RuleDecision{};  // no rule at all: tcpserver allows, setting nothing
 }
 

@@ -1,9 +1,10 @@
 // A tcprules cdb applied to an address exactly as tcpserver -x applies it
-// (ucspi-tcp 0.88 rules.c with fefe's IPv6 patch), for a connection whose
-// TCPREMOTEHOST and TCPREMOTEINFO are unknown: the exact address, each
-// shorter prefix of its text ending in '.' or ':', then the default rule.
+// (the keys and their order: lib/tcprules.h), and the record found turned
+// into what tcpserver does with it.
 #ifndef QSEND_PROXY_RULES_H
 #define QSEND_PROXY_RULES_H
+
+#include "lib/tcprules.h"
 
 #include <string>
 #include <string_view>
@@ -22,7 +23,7 @@ struct RuleDecision {
 };
 
 // The keys tcpserver tries for ip, in order.
-std::vector<std::string> rule_keys(std::string_view ip);
+using tcprules::rule_keys;
 // The decision of one record's data ("D\0" deny, "+VAR=value\0" each).
 RuleDecision decide(std::string_view data);
 // Looks ip up in the cdb at path. A missing or unreadable cdb is a fault

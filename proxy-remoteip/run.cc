@@ -78,7 +78,7 @@ ReadResult read_header(int fd, unsigned long timeout_ms)
     }
 }
 
-bool rewrite_environment(const Header& h, const Address& frontend)
+bool rewrite_environment(const Header& h, const Address& frontend, bool proto)
 {
     for (const char* name : front_end_variables) ::unsetenv(name);
     bool ok = set("TCPREMOTEIP", canonical(h.source)) && set("TCPREMOTEPORT", std::to_string(h.source_port)) &&
@@ -86,7 +86,7 @@ bool rewrite_environment(const Header& h, const Address& frontend)
               set("TCPLOCALPORT", std::to_string(h.destination_port)) &&
               set("PROXY_FRONTENDIP", canonical(frontend));
     // ucspi-tcp-ipv6 names an IPv6 client's protocol TCP6
-    if (ok && std::getenv("PROTO")) ok = set("PROTO", h.source.v4 ? "TCP" : "TCP6");
+    if (ok && proto) ok = set("PROTO", h.source.v4 ? "TCP" : "TCP6");
     return ok;
 }
 
@@ -96,27 +96,15 @@ int refuse(const Config& c, std::string_view why)
     log::line("refused frontend=" + (c.peer ? canonical(*c.peer) : std::string("-")) + ": " + std::string(why));
     return 100;
 }
-} // namespace
 
-int proxy_main(int argc, char** argv)
+// The header from descriptor 0; an exit code when there is none to use.
+std::optional<int> take_header(const Config& c, Header& h)
 {
-    if (argc < 2) {
-        log::line("usage: proxy-remoteip PROG [ARG...]");
-        return 100;
-    }
-    Config c = load_config();
-    if (!c.error.empty()) {
-        log::fatal(c.error + "; closing");
-        return 111;
-    }
-    if (!trusted(c)) {
-        if (c.optional) exec_next(argv + 1);  // a direct client, as tcpserver saw it
-        return refuse(c, "not in PROXY_TRUSTED");
-    }
     ReadResult r = read_header(0, c.timeout_ms);
     switch (r.kind) {
     case ReadResult::complete:
-        break;
+        h = r.header;
+        return std::nullopt;
     case ReadResult::refused:
         return refuse(c, r.reason);
     case ReadResult::timeout:
@@ -124,38 +112,62 @@ int proxy_main(int argc, char** argv)
     case ReadResult::closed:
         return refuse(c, "connection closed before the header ended");
     case ReadResult::fault:
-        log::fatal(r.reason);
+        break;
+    }
+    log::fatal(r.reason);
+    return 111;
+}
+
+// PROXY_RULES for the client's address, as tcpserver applies its rules;
+// an exit code when the connection ends here.
+std::optional<int> apply_client_rules(const Config& c, const std::string& ip)
+{
+    RuleDecision d = apply_rules(c.rules, ip);
+    if (d.kind == RuleDecision::fault) {
+        log::fatal(d.error + "; closing");
         return 111;
     }
-    const Header& h = r.header;
+    if (d.kind == RuleDecision::deny) {
+        log::line("deny ip=" + ip + " frontend=" + canonical(*c.peer) + " (PROXY_RULES)");
+        return 100;
+    }
+    for (const auto& [name, value] : d.variables)
+        if (::setenv(name.c_str(), value.c_str(), 1) != 0) {
+            log::fatal("out of memory");
+            return 111;
+        }
+    return std::nullopt;
+}
+} // namespace
+
+int proxy_remoteip(char** program)
+{
+    auto config = load_config();
+    if (!config) {
+        log::fatal(config.fault().text + "; closing");
+        return 111;
+    }
+    const Config& c = *config;
+    if (!trusted(c)) {
+        if (c.optional) exec_next(program);  // a direct client, as tcpserver saw it
+        return refuse(c, "not in PROXY_TRUSTED");
+    }
+    Header h;
+    if (auto code = take_header(c, h)) return *code;
     if (h.command == Command::local) {
         log::line("health check frontend=" + canonical(*c.peer) + " v" + std::to_string(h.version));
         return 0;
     }
-    if (!rewrite_environment(h, *c.peer)) {
+    if (!rewrite_environment(h, *c.peer, c.proto)) {
         log::fatal("out of memory");
         return 111;
     }
     const std::string ip = canonical(h.source);
-    if (!c.rules.empty()) {
-        RuleDecision d = apply_rules(c.rules, ip);
-        if (d.kind == RuleDecision::fault) {
-            log::fatal(d.error + "; closing");
-            return 111;
-        }
-        if (d.kind == RuleDecision::deny) {
-            log::line("deny ip=" + ip + " frontend=" + canonical(*c.peer) + " (PROXY_RULES)");
-            return 100;
-        }
-        for (const auto& [name, value] : d.variables)
-            if (::setenv(name.c_str(), value.c_str(), 1) != 0) {
-                log::fatal("out of memory");
-                return 111;
-            }
-    }
+    if (!c.rules.empty())
+        if (auto code = apply_client_rules(c, ip)) return *code;
     log::line("proxy ip=" + ip + " port=" + std::to_string(h.source_port) + " frontend=" + canonical(*c.peer) +
               " v" + std::to_string(h.version));
-    exec_next(argv + 1);
+    exec_next(program);
 }
 
 } // namespace qs::proxy

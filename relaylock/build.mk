@@ -1,5 +1,7 @@
 # The relaylock family: POP-before-SMTP relay locks.
-RELAYLOCK_OBJECTS := relaylock/locks.o relaylock/rules.o relaylock/programs.o
+RELAYLOCK_OBJECTS := relaylock/config.o relaylock/locks.o relaylock/lock_store.o relaylock/rebuild.o \
+	relaylock/line_sources.o relaylock/rules_text.o relaylock/lock_records.o relaylock/rules_compile.o \
+	relaylock/login.o relaylock/check.o relaylock/admin.o
 relaylock/relaylock.a: $(RELAYLOCK_OBJECTS)
 	rm -f $@ && ar rcs $@ $^
 FAMILY_LIBS += relaylock/relaylock.a

@@ -1,7 +1,6 @@
 #include "relaylock/locks.h"
 
-#include "conf.h"
-#include "lib/env.h"
+#include "lib/client.h"
 #include "lib/log.h"
 
 #include <algorithm>
@@ -9,44 +8,12 @@
 
 namespace qs::relaylock {
 
-bool never_list_broken = false;
-
 namespace {
-constexpr const char* default_directory = CONF_QMAIL "/relaylock";
-constexpr const char* default_never = "127.0.0.0/8 ::1/128";
-constexpr unsigned long min_v6prefix = 48;
-constexpr unsigned long max_expiry = 10UL * 365 * 86400;
 // A login time further in the future than this is junk: hosts sharing a
 // store keep their clocks within it, and a clock stepped back must not
 // stretch a lock (relaylock-check.8 documents it).
 constexpr std::time_t future_slack = 5;
 } // namespace
-
-Config load_config()
-{
-    Config c;
-    c.directory = std::string(env::get("RELAYLOCK_DIR").value_or(""));
-    if (c.directory.empty()) c.directory = default_directory;
-    if (auto e = env::number("RELAYLOCK_EXPIRY", 600, max_expiry)) c.expiry = *e;
-    else log::warning("RELAYLOCK_EXPIRY is not a number of seconds; using 600");
-    if (auto r = env::get("RELAYLOCK_RELAYCLIENT")) c.relayclient = std::string(*r);
-    // Shorter than a /48 (one customer site) would let one login open
-    // relay for a whole provider, or with 0 for every IPv6 client.
-    auto v6 = env::number("RELAYLOCK_V6PREFIX", 64, 128);
-    if (v6 && *v6 >= min_v6prefix) c.v6prefix = static_cast<unsigned>(*v6);
-    else log::warning("RELAYLOCK_V6PREFIX is not a prefix length 48-128; using 64");
-    auto never_text = env::get("RELAYLOCK_NEVER").value_or(default_never);
-    std::string bad;
-    if (auto list = parse_prefix_list(never_text, &bad)) {
-        c.never = std::move(*list);
-    } else {
-        log::warning("RELAYLOCK_NEVER has a bad item " + log::escape(bad) + "; locking nothing");
-        never_list_broken = true;
-    }
-    if (auto r = env::get("RELAYLOCK_RULES")) c.rules = std::string(*r);
-    if (auto r = env::get("RELAYLOCK_CDB")) c.cdb = std::string(*r);
-    return c;
-}
 
 Prefix lock_block(const Address& client, const Config& config)
 {
@@ -59,26 +26,16 @@ Prefix lock_block(const Address& client, const Config& config)
 
 bool never_locked(const Address& client, const Config& config)
 {
-    if (never_list_broken || !is_client_address(client)) return true;
+    if (config.never_list_broken || !is_client_address(client)) return true;
     return std::any_of(config.never.begin(), config.never.end(),
                        [&](const Prefix& p) { return contains(p, client); });
 }
 
 std::optional<Address> client_address()
 {
-    const char* variable = "TCPREMOTEIP";
-    auto text = env::get(variable);
-    if (!text) {
-        variable = "IP";
-        text = env::get(variable);
-    }
-    if (!text) {
-        log::warning("no client address: neither TCPREMOTEIP nor IP is set");
-        return std::nullopt;
-    }
-    auto a = parse_address(*text);
-    if (!a) log::warning(std::string("malformed client address ") + variable + "=" + log::escape(*text));
-    return a;
+    ClientAddress client = client_address_from_env();
+    if (!client.address) log::warning(client.problem());
+    return client.address;
 }
 
 std::string sanitize_user(std::string_view user)
@@ -132,32 +89,6 @@ bool is_active(const Lock& lock, std::time_t now, const Config& config)
 std::time_t first_inactive_second(const Lock& lock, const Config& config)
 {
     return lock.login + static_cast<std::time_t>(config.expiry) + 1;
-}
-
-StoreResult active_locks(Store& store, std::time_t now, const Config& config, std::vector<Lock>& out)
-{
-    unsigned long junk = 0;
-    std::string junk_key;
-    StoreResult r = store.scan([&](std::string_view key, std::string_view value) {
-        auto lock = decode_lock(key, value);
-        if (!lock) {
-            if (!junk++) junk_key = key;
-            return;
-        }
-        if (is_active(*lock, now, config)) out.push_back(std::move(*lock));
-    });
-    if (junk)
-        log::warning("store holds " + std::to_string(junk) + " malformed lock(s), first key=" +
-                     log::escape(junk_key) + "; they grant nothing");
-    std::sort(out.begin(), out.end(), [](const Lock& a, const Lock& b) {
-        return a.login != b.login ? a.login < b.login : a.key < b.key;
-    });
-    return r;
-}
-
-std::unique_ptr<Store> open_store(const Config& config)
-{
-    return open_directory_store(config.directory);
 }
 
 } // namespace qs::relaylock

@@ -1,8 +1,14 @@
 #include "lib/log.h"
+#include "lib/main.h"
 #include "relaylock/programs.h"
+
+#include <string_view>
 
 int main(int argc, char** argv)
 {
     qs::log::init("relaylock-list");
-    return qs::relaylock::list_main(argc, argv);
+    constexpr std::string_view synopsis = "relaylock-list";
+    if (argc == 2 && qs::wants_help(argc, argv)) return qs::print_usage(synopsis);
+    if (argc > 1) return qs::die_usage(synopsis);
+    return qs::relaylock::run_list();
 }

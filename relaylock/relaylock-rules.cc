@@ -1,8 +1,10 @@
 #include "lib/log.h"
-#include "relaylock/rules.h"
+#include "lib/main.h"
+#include "relaylock/programs.h"
 
 int main(int argc, char** argv)
 {
     qs::log::init("relaylock-rules");
-    return qs::relaylock::rules_main(argc, argv);
+    if (argc != 3) return qs::die_usage("relaylock-rules CDB TMP < RULES");
+    return qs::relaylock::run_rules({argv[1], argv[2]});
 }

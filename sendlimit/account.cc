@@ -17,34 +17,14 @@
 // for relayed mail and only after the user relaylock recorded.
 #include "sendlimit/sendlimit.h"
 
-#include "lib/env.h"
+#include "lib/ascii.h"
 #include "lib/ipaddr.h"
 
 namespace qs::sendlimit {
 
 namespace {
-std::optional<std::string> non_empty(const char* name)
-{
-    auto v = env::get(name);
-    if (!v || v->empty()) return std::nullopt;
-    return std::string(*v);
-}
-
 std::string capped(std::string_view name) { return std::string(name.substr(0, max_account)); }
 } // namespace
-
-Session session_from_environment()
-{
-    Session s;
-    for (const char* marker : {"SMTPAUTHUSER", "SMTP_AUTH_USER", "AUTHUSER"})
-        if ((s.auth_marker = non_empty(marker))) break;
-    s.remoteinfo = non_empty("TCPREMOTEINFO");
-    s.relaylock_user = non_empty("RELAYLOCK_USER");
-    if (s.relaylock_user == "-") s.relaylock_user.reset();
-    s.relayclient = env::get("RELAYCLIENT").has_value();
-    s.remoteip = non_empty("TCPREMOTEIP");
-    return s;
-}
 
 Sender identify(const Session& s)
 {
@@ -77,14 +57,6 @@ Sender identify(const Session& s)
 }
 
 namespace {
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (auto& ch : out)
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    return out;
-}
-
 std::string_view domain_of(std::string_view address)
 {
     auto at = address.rfind('@');
@@ -97,30 +69,20 @@ bool sender_allowed(Config::Senders mode, const Sender& who, std::string_view se
     if (mode == Config::Senders::any || sender.empty() || who.source == "address") return true;
     const std::string_view own_domain = domain_of(who.account);
     if (own_domain.empty()) return true;  // a bare user name names no domain
-    const std::string from = lower(sender);
-    if (from == lower(who.account)) return true;
+    const std::string from = ascii::lowered(sender);
+    if (from == ascii::lowered(who.account)) return true;
     if (mode == Config::Senders::exact) return false;
-    if (lower(domain_of(from)) == lower(own_domain) && !domain_of(from).empty()) return true;
+    if (ascii::lowered(domain_of(from)) == ascii::lowered(own_domain) && !domain_of(from).empty()) return true;
     if (mode == Config::Senders::domain) return false;
-    const std::string account = lower(who.account);
+    const std::string account = ascii::lowered(who.account);
     while (!file_text.empty()) {
         size_t end = file_text.find('\n');
         std::string_view line = file_text.substr(0, end);
         file_text.remove_prefix(end == std::string_view::npos ? file_text.size() : end + 1);
-        std::vector<std::string_view> words;
-        for (size_t pos = 0; pos < line.size();) {
-            if (line[pos] == ' ' || line[pos] == '\t' || line[pos] == '\r') {
-                ++pos;
-                continue;
-            }
-            size_t stop = line.find_first_of(" \t\r", pos);
-            if (stop == std::string_view::npos) stop = line.size();
-            words.push_back(line.substr(pos, stop - pos));
-            pos = stop;
-        }
-        if (words.empty() || words[0].starts_with("#") || lower(words[0]) != account) continue;
+        const std::vector<std::string_view> words = words_of(line, " \t\r");
+        if (words.empty() || words[0].starts_with("#") || ascii::lowered(words[0]) != account) continue;
         for (size_t i = 1; i < words.size(); ++i) {
-            const std::string allowed = lower(words[i]);
+            const std::string allowed = ascii::lowered(words[i]);
             if (allowed == from || (allowed.starts_with("@") && allowed == domain_of(from))) return true;
         }
     }

@@ -1,6 +1,6 @@
 # The sendlimit family: per-account sending limits in front of qmail-queue.
 SENDLIMIT_OBJECTS := sendlimit/rates.o sendlimit/config.o sendlimit/envelope.o sendlimit/account.o \
-	sendlimit/record.o sendlimit/notice.o sendlimit/run.o
+	sendlimit/record.o sendlimit/updates.o sendlimit/notice.o sendlimit/gate.o sendlimit/admin.o
 sendlimit/sendlimit.a: $(SENDLIMIT_OBJECTS)
 	rm -f $@ && ar rcs $@ $^
 FAMILY_LIBS += sendlimit/sendlimit.a

@@ -1,4 +1,6 @@
-// sendlimit's settings, read from the environment once, and the store.
+// sendlimit's settings and what qmail-smtpd says about the sender, read
+// from the environment once, here only; and the one place the store is
+// chosen.
 #include "sendlimit/sendlimit.h"
 
 #include "conf.h"
@@ -17,6 +19,13 @@ std::uint64_t setting(Config& c, const char* name, std::uint64_t fallback, std::
     c.warnings.push_back(std::string(name) + " is not a number up to " + std::to_string(max) +
                          "; using " + std::to_string(fallback));
     return fallback;
+}
+
+std::optional<std::string> non_empty(const char* name)
+{
+    auto v = env::get(name);
+    if (!v || v->empty()) return std::nullopt;
+    return std::string(*v);
 }
 } // namespace
 
@@ -49,15 +58,30 @@ Config load_config()
     return c;
 }
 
-std::unique_ptr<Store> open_store(std::string_view spec, std::string& error)
+Result<std::unique_ptr<Store>> open_account_store(const Config& c)
 {
-    if (spec.starts_with("dir:") && spec.size() > 4 && spec[4] == '/') return open_directory_store(spec.substr(4));
-    if (spec.starts_with("redis://") || spec.starts_with("redis+unix://")) {
-        error = "SENDLIMIT_STORE: this build has no Redis store yet";
-        return nullptr;
-    }
-    error = "SENDLIMIT_STORE is not dir:/PATH: " + log::escape(spec);
-    return nullptr;
+    return qs::open_store(c.store_spec, "SENDLIMIT_STORE");
+}
+
+void log_warnings(const Config& c)
+{
+    for (const auto& w : c.warnings) log::warning(w);
+}
+
+// The client's address is TCPREMOTEIP only (sendlimit.8): qmail-smtpd runs
+// under tcpserver (or proxy-remoteip), never behind a checkpassword
+// driver's IP.
+Session session_from_environment()
+{
+    Session s;
+    for (const char* marker : {"SMTPAUTHUSER", "SMTP_AUTH_USER", "AUTHUSER"})
+        if ((s.auth_marker = non_empty(marker))) break;
+    s.remoteinfo = non_empty("TCPREMOTEINFO");
+    s.relaylock_user = non_empty("RELAYLOCK_USER");
+    if (s.relaylock_user == "-") s.relaylock_user.reset();
+    s.relayclient = env::get("RELAYCLIENT").has_value();
+    s.remoteip = non_empty("TCPREMOTEIP");
+    return s;
 }
 
 } // namespace qs::sendlimit

@@ -1,17 +1,16 @@
 // The suspension notices: the shape of bounce-fmt's qmail-send notices
-// (four header lines, "Hi. This is the ... program at HOST."), written
-// here again because families do not include each other, and queued
+// (four header lines, the Date line from lib/date822, "Hi. This is the
+// ... program at HOST."), and queued
 // through qmail-queue with a fresh envelope (sender empty, as a bounce's,
 // so that a failing notice cannot loop).
 #include "sendlimit/sendlimit.h"
 
+#include "lib/date822.h"
 #include "lib/fd.h"
 #include "lib/log.h"
 
 #include <cerrno>
 #include <csignal>
-#include <charconv>
-#include <ctime>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,14 +18,6 @@
 namespace qs::sendlimit {
 
 namespace {
-void append_number(std::string& out, unsigned value, int width)
-{
-    char digits[16];
-    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    for (int pad = width - static_cast<int>(end - digits); pad > 0; --pad) out += '0';
-    out.append(digits, end);
-}
-
 // One header field's bytes from log-safe text: no line breaks can enter.
 std::string one_line(std::string_view text)
 {
@@ -37,34 +28,11 @@ std::string one_line(std::string_view text)
 }
 } // namespace
 
-std::string date_line(std::int64_t seconds)
-{
-    static const char* const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = static_cast<std::time_t>(seconds);
-    struct tm tm {};
-    ::gmtime_r(&t, &tm);
-    std::string out = "Date: ";
-    append_number(out, static_cast<unsigned>(tm.tm_mday), 0);
-    out += ' ';
-    out += months[tm.tm_mon];
-    out += ' ';
-    append_number(out, static_cast<unsigned>(tm.tm_year + 1900), 0);
-    out += ' ';
-    append_number(out, static_cast<unsigned>(tm.tm_hour), 2);
-    out += ':';
-    append_number(out, static_cast<unsigned>(tm.tm_min), 2);
-    out += ':';
-    append_number(out, static_cast<unsigned>(tm.tm_sec), 2);
-    out += " -0000\n";
-    return out;
-}
-
 std::string suspension_notice(std::string_view host, std::string_view to, std::string_view account,
                               std::string_view evidence, std::int64_t now)
 {
     const std::string name = log::escape(account);  // an account name is client-chosen bytes
-    std::string out = date_line(now);
+    std::string out = date822_line(now);
     out += "From: MAILER-DAEMON@" + one_line(host) + "\n";
     out += "To: " + one_line(to) + "\n";
     out += "Subject: sending suspended for " + name + "\n\n";
@@ -96,24 +64,20 @@ std::string control_me(const std::string& controldir)
     return line;
 }
 
-int queue_message(const std::string& program, std::string_view message, std::string_view recipient,
-                  std::string& error)
+Result<int> queue_message(const std::string& program, std::string_view message, std::string_view recipient)
 {
     int m[2], e[2];
     if (::pipe2(m, O_CLOEXEC) != 0) {
-        error = log::with_errno("unable to make a pipe", errno);
-        return -1;
+        return temporary_fault(log::with_errno("unable to make a pipe", errno));
     }
     Fd message_read(m[0]), message_write(m[1]);
     if (::pipe2(e, O_CLOEXEC) != 0) {
-        error = log::with_errno("unable to make a pipe", errno);
-        return -1;
+        return temporary_fault(log::with_errno("unable to make a pipe", errno));
     }
     Fd envelope_read(e[0]), envelope_write(e[1]);
     pid_t pid = ::fork();
     if (pid < 0) {
-        error = log::with_errno("unable to fork", errno);
-        return -1;
+        return temporary_fault(log::with_errno("unable to fork", errno));
     }
     if (pid == 0) {
         // 0 to 2 are open, so neither pipe end is 0 or 1 (dup2 clears close-on-exec)
@@ -132,18 +96,9 @@ int queue_message(const std::string& program, std::string_view message, std::str
     envelope_write.reset();
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            error = log::with_errno("unable to wait for the queue", errno);
-            return -1;
-        }
-    if (!WIFEXITED(status)) {
-        error = "the queue program crashed";
-        return -1;
-    }
-    if (WEXITSTATUS(status) == 0 && !wrote) {
-        error = "unable to write to the queue program";
-        return -1;
-    }
+        if (errno != EINTR) return temporary_fault(log::with_errno("unable to wait for the queue", errno));
+    if (!WIFEXITED(status)) return temporary_fault("the queue program crashed");
+    if (WEXITSTATUS(status) == 0 && !wrote) return temporary_fault("unable to write to the queue program");
     return WEXITSTATUS(status);
 }
 

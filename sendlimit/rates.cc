@@ -1,6 +1,7 @@
 // SENDLIMIT_RATES: "msg:150/1h rcpt:400/1h ...".
 #include "sendlimit/sendlimit.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace qs::sendlimit {
@@ -46,25 +47,27 @@ std::optional<Rate> parse_item(std::string_view item)
 }
 } // namespace
 
+std::vector<std::string_view> words_of(std::string_view text, std::string_view separators)
+{
+    std::vector<std::string_view> words;
+    for (size_t start = text.find_first_not_of(separators); start != std::string_view::npos;) {
+        size_t stop = std::min(text.find_first_of(separators, start), text.size());
+        words.push_back(text.substr(start, stop - start));
+        start = text.find_first_not_of(separators, stop);
+    }
+    return words;
+}
+
 std::optional<std::vector<Rate>> parse_rates(std::string_view text, std::string* bad_item)
 {
     std::vector<Rate> out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        if (text[pos] == ' ' || text[pos] == ',' || text[pos] == '\t') {
-            ++pos;
-            continue;
-        }
-        size_t end = text.find_first_of(" ,\t", pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view item = text.substr(pos, end - pos);
+    for (std::string_view item : words_of(text, " ,\t")) {
         auto r = parse_item(item);
         if (!r || out.size() == 8) {
             if (bad_item) *bad_item = std::string(item);
             return std::nullopt;
         }
         out.push_back(*r);
-        pos = end;
     }
     if (out.empty()) {
         if (bad_item) *bad_item = "";

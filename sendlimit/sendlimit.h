@@ -1,9 +1,11 @@
 // The sendlimit family: per-account sending limits in front of qmail-queue,
 // suspension of accounts that look hijacked, and the admin tools. Each
-// program's main() only calls one of the *_main functions at the end.
+// program's main() parses its argv and calls one of the program functions
+// at the end.
 #ifndef QSEND_SENDLIMIT_SENDLIMIT_H
 #define QSEND_SENDLIMIT_SENDLIMIT_H
 
+#include "lib/result.h"
 #include "lib/store.h"
 
 #include <cstdint>
@@ -31,6 +33,8 @@ struct Rate {
 std::optional<std::vector<Rate>> parse_rates(std::string_view text, std::string* bad_item);
 std::string format_rate(const Rate& r);   // "rcpt:400/1h"
 std::string format_rates(const std::vector<Rate>& rates);  // comma-separated
+// The words of text between runs of any of separators.
+std::vector<std::string_view> words_of(std::string_view text, std::string_view separators);
 // For a small business customer: never more than 2,000 recipients an hour.
 inline constexpr std::string_view default_rates =
     "msg:40/10m rcpt:120/10m msg:150/1h rcpt:400/1h msg:500/1d rcpt:1500/1d";
@@ -54,10 +58,12 @@ struct Config {
 // default applies; nothing here refuses mail.
 Config load_config();
 
-// The one place a store spec becomes a store: "dir:/path" (a Redis spec
-// is recognised and reported as not available yet). nullptr and the
-// reason when the spec is unusable.
-std::unique_ptr<Store> open_store(std::string_view spec, std::string& error);
+// The one place the store is chosen: SENDLIMIT_STORE through
+// qs::open_store ("dir:/path"; a Redis spec is recognised and reported as
+// not available yet). A fault when the spec is unusable.
+Result<std::unique_ptr<Store>> open_account_store(const Config& c);
+// One warning line for each of c.warnings.
+void log_warnings(const Config& c);
 
 // ---- the envelope (envelope.cc) -----------------------------------------
 
@@ -83,6 +89,7 @@ struct Session {
     bool relayclient = false;                 // RELAYCLIENT set (any value)
     std::optional<std::string> remoteip;      // TCPREMOTEIP
 };
+// Reads qmail-smtpd's environment once (config.cc).
 Session session_from_environment();
 
 struct Sender {
@@ -94,6 +101,7 @@ struct Sender {
 Sender identify(const Session& s);
 // An account name as the tools take it: at most 190 bytes.
 inline constexpr std::size_t max_account = 190;
+inline bool valid_account(std::string_view a) { return !a.empty() && a.size() <= max_account; }
 
 // SENDLIMIT_SENDERS: may this account use this envelope sender? The
 // empty sender always may; accounts without a domain and address
@@ -145,25 +153,55 @@ struct Verdict {
 Verdict admit(Record& r, std::int64_t now, std::uint64_t recipients, std::string_view network,
               const std::vector<Rate>& rates, const Signals& signals);
 
+// ---- an account's record in the store (updates.cc) ----------------------
+
+// Store::update may call its function more than once (a backend that
+// retries): these functions only compute in it, and what they report is
+// what its last call saw.
+
+struct Counted {
+    std::optional<Verdict> verdict;  // nullopt: the record was never seen
+    bool junk = false;               // the record was junk and is replaced
+    StoreResult result = StoreResult::fault;
+};
+// admit() for one message, applied to the account's record in the store.
+Counted count_message(Store& store, std::string_view account, const Config& c, std::uint64_t recipients,
+                      std::string_view network, std::int64_t now);
+// true: the account was suspended and is released; false: it was not
+// suspended. A fault is the store's.
+Result<bool> release_account(Store& store, std::string_view account);
+// The account's own rates (formatted), or none when clear.
+Status set_override(Store& store, std::string_view account, bool clear, std::string_view rates);
+// sendlimit-list's line for one record (without its newline).
+std::string list_line(std::string_view account, Record& record, std::int64_t now);
+
 // ---- notices (notice.cc) -------------------------------------------------
 
 // "Date ... From ... To ... Subject", blank line, the text (bounce-fmt's shape).
 std::string suspension_notice(std::string_view host, std::string_view to, std::string_view account,
                               std::string_view evidence, std::int64_t now);
-std::string date_line(std::int64_t seconds);
 // The first line of CONTROLDIR/me, "" when missing.
 std::string control_me(const std::string& controldir);
-// Hands message and a fresh envelope (sender "") to the queue program;
-// its exit code, or -1 with the reason when it could not be run.
-int queue_message(const std::string& program, std::string_view message, std::string_view recipient,
-                  std::string& error);
+// Hands message and a fresh envelope (sender "") to the queue program:
+// its exit code, or a fault when it could not be run.
+Result<int> queue_message(const std::string& program, std::string_view message, std::string_view recipient);
 
-// ---- the programs (run.cc) ----------------------------------------------
+// ---- the programs (gate.cc, admin.cc) ------------------------------------
 
-int sendlimit_main(int argc, char** argv);
-int list_main(int argc, char** argv);
-int release_main(int argc, char** argv);
-int override_main(int argc, char** argv);
+// sendlimit, as QMAILQUEUE: qmail-queue's exit codes.
+int sendlimit_queue();
+// The admin tools: 0, 100 or 111.
+int list_accounts();
+int release_accounts(const std::vector<std::string>& accounts);
+struct OverrideOptions {
+    std::string account;
+    bool clear = false;   // -c
+    std::string rates;    // formatted; "" with clear
+};
+int override_account(const OverrideOptions& options);
+
+// Operands after an optional "--" (the admin tools' argv).
+std::vector<std::string> operands(int argc, char** argv, int first);
 
 } // namespace qs::sendlimit
 

@@ -4,26 +4,24 @@
 #ifndef QSEND_AUTH_CHECKPASSWORD_H
 #define QSEND_AUTH_CHECKPASSWORD_H
 
+#include "smtp-auth-checkpassword/config.h"
 #include "smtp-auth-checkpassword/userdb.h"
 
-#include <string>
+#include <string_view>
 
 namespace qs::auth {
-
-// Default users database when CHKPW_USERS is unset.
-std::string default_users_cdb();
 
 // The process set-up after a successful login: as root with a complete
 // record, switch to the user (setgroups, setgid, setuid, chdir, USER,
 // HOME, SHELL); under Dovecot pass uid, gid and home back as userdb_*
 // fields; otherwise only USER. As root for a POP request (qmail-popup's
 // chain, whose PROG serves the mailbox) a record without uid, gid and home
-// is refused like uid 0, unless allow_root. Returns 0, or the exit code
-// (1 or 111) after logging why it could not.
-int prepare_process(const UserRecord& r, std::string_view user, bool dovecot, bool allow_root, bool pop = false);
+// is refused like uid 0, unless CHKPW_ALLOWROOT. Returns 0, or the exit
+// code (1 or 111) after logging why it could not.
+int prepare_process(const UserRecord& r, std::string_view user, const Config& config, bool pop = false);
 
-// Never returns 0: on success it execs argv[0].
-int check_and_exec(int argc, char** argv);
+// Never returns 0: on success it execs next (PROG [ARG...]).
+int check_and_exec(const Config& config, char** next);
 
 } // namespace qs::auth
 

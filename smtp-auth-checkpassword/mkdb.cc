@@ -1,14 +1,21 @@
 #include "smtp-auth-checkpassword/mkdb.h"
-#include "smtp-auth-checkpassword/scheme.h"
 
-#include "smtp-auth-checkpassword/crammd5.h"
-#include "smtp-auth-checkpassword/secret.h"
+#include "lib/ascii.h"
+#include "lib/digest.h"
+#include "lib/hex.h"
+#include "lib/log.h"
+#include "lib/result.h"
+#include "smtp-auth-checkpassword/scheme.h"
 #include "smtp-auth-checkpassword/userdb.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <functional>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace qs::auth {
 
@@ -33,24 +40,17 @@ bool flag_word(std::string_view text, unsigned long& out)
 }
 
 // vpasswd: name:crypt:flags:flags:gecos:dir:quota:cleartext
-bool from_vpasswd(std::string_view line, const MkdbOptions& o, std::string& name, std::string& fields,
-                  std::string& reason)
+Status from_vpasswd(std::string_view line, const MkdbOptions& o, std::string& name, std::string& fields)
 {
     auto f = split_colons(line);
-    if (f.size() < 6 || f.size() > 8) {
-        reason = "not a vpasswd line (6 to 8 fields)";
-        return false;
-    }
+    if (f.size() < 6 || f.size() > 8) return permanent_fault("not a vpasswd line (6 to 8 fields)");
     unsigned long a = 0, b = 0;
-    if (!flag_word(f[2], a) || !flag_word(f[3], b)) {
-        reason = "vpasswd flag words are not numbers";
-        return false;
-    }
+    if (!flag_word(f[2], a) || !flag_word(f[3], b)) return permanent_fault("vpasswd flag words are not numbers");
     name.assign(f[0]);
     if (o.vpasswd_clear && f.size() == 8 && !f[7].empty()) {
-        CramContext ctx = cram_context(f[7]);
-        fields = "{CRAM-MD5}" + to_hex(ctx.data(), ctx.size());
-        OPENSSL_cleanse(ctx.data(), ctx.size());
+        digest::HmacMd5Context ctx = digest::hmac_md5_context(f[7]);
+        fields = "{CRAM-MD5}" + hex::encode(ctx.data(), ctx.size());
+        digest::wipe(ctx.data(), ctx.size());
     } else {
         fields.assign(f[1]);
     }
@@ -63,7 +63,7 @@ bool from_vpasswd(std::string_view line, const MkdbOptions& o, std::string& name
     fields += f[5];
     fields += "::";
     if ((a | b) & vpopmail_no_smtp) fields += "nologin";
-    return true;
+    return {};
 }
 // normalise_user would return name unchanged (the common case: no copy)
 bool already_normal(std::string_view name, std::string_view domain)
@@ -71,78 +71,50 @@ bool already_normal(std::string_view name, std::string_view domain)
     size_t at = name.rfind('@');
     if (at == std::string_view::npos) return domain.empty();
     for (char c : name.substr(at + 1))
-        if (c >= 'A' && c <= 'Z') return false;
+        if (ascii::lower(c) != c) return false;
     return true;
 }
 } // namespace
 
-void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
-                   std::deque<std::string>& storage, std::vector<std::string>& errors,
-                   std::vector<std::string>* warnings)
+namespace {
+// One users-file line as a record, or why not ("" when it is one).
+// Rewritten names and fields go to storage; legacy, when given, says
+// whether the secret is a legacy hash.
+std::string compile_line(std::string_view line, const MkdbOptions& options, std::deque<std::string>& storage,
+                         CdbRecord& record, bool* legacy)
 {
-    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    records.reserve(records.size() + lines);
-    std::vector<uint32_t> line_of;  // parallel to records
-    line_of.reserve(lines);
-    size_t number = 0;
-    while (!text.empty()) {
-        size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-        ++number;
-        if (line.empty() || line[0] == '#') continue;
-        auto complain = [&](std::string_view why) {
-            errors.push_back("line " + std::to_string(number) + ": " + std::string(why));
-        };
-        if (line.find('\0') != std::string_view::npos || line.back() == '\r') {
-            complain("NUL or carriage return in the line");
-            continue;
-        }
-        std::string reason;
-        std::string_view name, fields;
-        if (options.vpasswd) {
-            std::string converted_name, converted;
-            if (!from_vpasswd(line, options, converted_name, converted, reason)) {
-                complain(reason);
-                continue;
-            }
-            name = storage.emplace_back(std::move(converted_name));
-            fields = storage.emplace_back(std::move(converted));
-        } else {
-            size_t colon = line.find(':');
-            if (colon == std::string_view::npos) {
-                complain("no secret field");
-                continue;
-            }
-            name = line.substr(0, colon);
-            fields = line.substr(colon + 1);
-        }
-        if (!valid_user_name(name)) {
-            complain("bad user name");
-            continue;
-        }
-        if (fields.size() > max_record_size) {
-            complain("record of " + std::to_string(fields.size()) + " bytes after the user name (at most " +
-                     std::to_string(max_record_size) + ")");
-            continue;
-        }
-        auto parsed = parse_record(fields, reason);
-        if (!parsed) {
-            complain(reason);
-            continue;
-        }
-        if (warnings && is_legacy_hash(parsed->secret))
-            warnings->push_back("line " + std::to_string(number) +
-                                ": a legacy hash ($1$, $5$, DES, MD5-CRYPT, SHA256-CRYPT): logins refuse it "
-                                "(legacy_scheme) unless CHKPW_LEGACY=1");
-        std::string_view key = name;
-        if (!already_normal(name, options.domain)) key = storage.emplace_back(normalise_user(name, options.domain));
-        records.push_back({key, fields});
-        line_of.push_back(static_cast<uint32_t>(number));
+    if (line.find('\0') != std::string_view::npos || line.back() == '\r') return "NUL or carriage return in the line";
+    std::string_view name, fields;
+    if (options.vpasswd) {
+        std::string converted_name, converted;
+        if (Status s = from_vpasswd(line, options, converted_name, converted); !s) return s.fault().text;
+        name = storage.emplace_back(std::move(converted_name));
+        fields = storage.emplace_back(std::move(converted));
+    } else {
+        size_t colon = line.find(':');
+        if (colon == std::string_view::npos) return "no secret field";
+        name = line.substr(0, colon);
+        fields = line.substr(colon + 1);
     }
-    // duplicates: records partitioned by the top bits of their key's hash
-    // (sequential passes), then each small partition checked with a table
-    // that stays in cache
+    if (!valid_user_name(name)) return "bad user name";
+    if (fields.size() > max_record_size)
+        return "record of " + std::to_string(fields.size()) + " bytes after the user name (at most " +
+               std::to_string(max_record_size) + ")";
+    auto parsed = parse_record(fields);
+    if (!parsed) return parsed.fault().text;
+    if (legacy) *legacy = is_legacy_hash(parsed->secret);
+    std::string_view key = name;
+    if (!already_normal(name, options.domain)) key = storage.emplace_back(normalise_user(name, options.domain));
+    record = {key, fields};
+    return {};
+}
+
+// "line N: duplicate user (also on line M)" for each later duplicate, in
+// order: records partitioned by the top bits of their key's hash
+// (sequential passes), then each small partition checked with a table
+// that stays in cache.
+std::vector<std::string> duplicate_users(const std::vector<CdbRecord>& records, const std::vector<uint32_t>& line_of)
+{
     std::hash<std::string_view> hash;
     constexpr unsigned parts = 1024;
     std::vector<uint64_t> hashes(records.size());
@@ -184,7 +156,94 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
     }
     std::sort(duplicates.begin(), duplicates.end());
     duplicates.erase(std::unique(duplicates.begin(), duplicates.end()), duplicates.end());
+    return duplicates;
+}
+} // namespace
+
+void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
+                   std::deque<std::string>& storage, std::vector<std::string>& errors,
+                   std::vector<std::string>* warnings)
+{
+    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    records.reserve(records.size() + lines);
+    std::vector<uint32_t> line_of;  // parallel to records
+    line_of.reserve(lines);
+    size_t number = 0;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        ++number;
+        if (line.empty() || line[0] == '#') continue;
+        CdbRecord record;
+        bool legacy = false;
+        if (std::string why = compile_line(line, options, storage, record, warnings ? &legacy : nullptr); !why.empty()) {
+            errors.push_back("line " + std::to_string(number) + ": " + why);
+            continue;
+        }
+        if (warnings && legacy)
+            warnings->push_back("line " + std::to_string(number) +
+                                ": a legacy hash ($1$, $5$, DES, MD5-CRYPT, SHA256-CRYPT): logins refuse it "
+                                "(legacy_scheme) unless CHKPW_LEGACY=1");
+        records.push_back(record);
+        line_of.push_back(static_cast<uint32_t>(number));
+    }
+    std::vector<std::string> duplicates = duplicate_users(records, line_of);
     errors.insert(errors.end(), duplicates.begin(), duplicates.end());
+}
+
+namespace {
+// The users file on descriptor 0: a regular file is mapped (and stays
+// mapped until the process exits), anything else read whole into copy.
+Result<std::string_view> read_users_file(std::string& copy)
+{
+    struct stat st;
+    if (::fstat(0, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, 0, 0);
+        if (map != MAP_FAILED) return std::string_view(static_cast<const char*>(map), static_cast<size_t>(st.st_size));
+    }
+    for (;;) {
+        size_t have = copy.size();
+        copy.resize(have + (1 << 20));
+        ssize_t r = ::read(0, copy.data() + have, 1 << 20);
+        if (r < 0) {
+            copy.resize(have);
+            if (errno == EINTR) continue;
+            return temporary_fault(log::with_errno("unable to read the users file", errno));
+        }
+        copy.resize(have + static_cast<size_t>(r));
+        if (r == 0) return std::string_view(copy);
+    }
+}
+
+int fatal(const Fault& fault)
+{
+    log::fatal(fault.text);
+    return fault.exit_code;
+}
+} // namespace
+
+int make_users_db(const MkdbRun& run)
+{
+    std::string copy;
+    auto text = read_users_file(copy);
+    if (!text) return fatal(text.fault());
+    std::vector<CdbRecord> records;
+    std::deque<std::string> storage;
+    std::vector<std::string> errors, warnings;
+    compile_users(*text, run.options, records, storage, errors, &warnings);
+    for (const auto& w : warnings) log::warning(w);
+    if (!errors.empty()) {
+        for (const auto& e : errors) log::fatal(e);
+        return fatal(permanent_fault(std::to_string(errors.size()) + " bad line(s): " + run.cdb + " left as it was"));
+    }
+    if (records.empty() && !run.empty_ok) {
+        // an empty database refuses every login: only on request
+        return fatal(permanent_fault("no users on input: " + run.cdb + " left as it was (-e installs an empty one)"));
+    }
+    std::string error;
+    if (!write_cdb_atomically(run.cdb, run.tmp, records, error, 0600)) return fatal(temporary_fault(error));
+    return 0;
 }
 
 } // namespace qs::auth

@@ -34,6 +34,16 @@ void compile_users(std::string_view text, const MkdbOptions& options, std::vecto
                    std::deque<std::string>& storage, std::vector<std::string>& errors,
                    std::vector<std::string>* warnings = nullptr);
 
+// smtp-auth-mkdb after its arguments: the users file from descriptor 0,
+// the cdb written atomically (through tmp) unless a line is bad. Logs why
+// not and returns the exit code.
+struct MkdbRun {
+    MkdbOptions options;
+    bool empty_ok = false;  // -e: no users is an empty database, not an error
+    std::string cdb, tmp;
+};
+int make_users_db(const MkdbRun& run);
+
 } // namespace qs::auth
 
 #endif

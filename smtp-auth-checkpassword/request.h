@@ -1,5 +1,5 @@
 // What the caller wrote on descriptor 3, taken apart according to who the
-// caller is (../shared/reference/checkpassword.md): the mechanism comes
+// caller is (doc/reference/checkpassword.md): the mechanism comes
 // from SMTPAUTHMETHOD, else from SMTPAUTH with the s/qmail layout, else
 // from indimail's trailing method byte, else the field layout of POP,
 // Dovecot and qmail-smtpd-auth (CRAM-MD5 there only with CHKPW_CRAM).

@@ -1,8 +1,9 @@
 #include "smtp-auth-checkpassword/scheme.h"
 
+#include "lib/ascii.h"
 #include "lib/base64.h"
-
-#include "smtp-auth-checkpassword/crammd5.h"
+#include "lib/digest.h"
+#include "lib/hex.h"
 #include "smtp-auth-checkpassword/secret.h"
 
 #include <crypt.h>
@@ -12,20 +13,10 @@
 namespace qs::auth {
 
 namespace {
-// A yescrypt setting with libxcrypt's default cost (tests/unit_auth_scheme
-// checks that crypt_gensalt still picks this cost).
+// A yescrypt setting with libxcrypt's default cost (tests/unit_auth_crypto.cc,
+// "the dummy hash for unknown users costs what a default yescrypt user
+// costs", checks that crypt_gensalt still picks this cost).
 constexpr const char* dummy_setting = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$";
-
-bool prefix_is(std::string_view name, std::string_view want)
-{
-    if (name.size() != want.size()) return false;
-    for (size_t i = 0; i < name.size(); ++i) {
-        char c = name[i];
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (c != want[i]) return false;
-    }
-    return true;
-}
 
 // crypt_r into a zeroed heap crypt_data (about 32 KiB), result wiped.
 bool crypt_matches(std::string_view password, std::string_view hash)
@@ -33,8 +24,8 @@ bool crypt_matches(std::string_view password, std::string_view hash)
     auto data = std::make_unique<crypt_data>();
     Secret pw(password), setting(hash);
     const char* out = crypt_r(pw.str().c_str(), setting.str().c_str(), data.get());
-    bool ok = out && out[0] != '*' && same_bytes(out, hash);
-    OPENSSL_cleanse(data.get(), sizeof(crypt_data));
+    bool ok = out && out[0] != '*' && digest::same_bytes(out, hash);
+    digest::wipe(data.get(), sizeof(crypt_data));
     return ok;
 }
 
@@ -95,12 +86,12 @@ StoredSecret classify(std::string_view secret)
     // an empty plaintext is an empty secret: it must never log in (CRAM-MD5
     // with an empty key and APOP over the timestamp alone would otherwise
     // succeed without a password)
-    if (prefix_is(name, "PLAIN") || prefix_is(name, "CLEARTEXT"))
+    if (ascii::iequals(name, "PLAIN") || ascii::iequals(name, "CLEARTEXT"))
         return {value.empty() ? Scheme::empty : Scheme::plain, value};
-    if (prefix_is(name, "PLAIN.B64")) return {value.empty() ? Scheme::empty : Scheme::plain_b64, value};
-    if (prefix_is(name, "CRAM-MD5")) return {Scheme::cram_md5, value};
+    if (ascii::iequals(name, "PLAIN.B64")) return {value.empty() ? Scheme::empty : Scheme::plain_b64, value};
+    if (ascii::iequals(name, "CRAM-MD5")) return {Scheme::cram_md5, value};
     for (auto known : {"CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "BLF-CRYPT", "MD5-CRYPT", "DES-CRYPT"})
-        if (prefix_is(name, known)) {
+        if (ascii::iequals(name, known)) {
             if (value.empty()) return {Scheme::empty, value};
             if (value[0] == '!' || value[0] == '*') return {Scheme::locked, value};
             return {Scheme::crypt, value};
@@ -108,7 +99,7 @@ StoredSecret classify(std::string_view secret)
     return {Scheme::unsupported, secret};
 }
 
-bool check_secret_syntax(std::string_view secret, std::string& reason)
+Status check_secret_syntax(std::string_view secret)
 {
     StoredSecret s = classify(secret);
     unsigned char ctx[32];
@@ -117,24 +108,20 @@ bool check_secret_syntax(std::string_view secret, std::string& reason)
     case Scheme::empty:
     case Scheme::locked:
     case Scheme::plain:
-        return true;
+        return {};
     case Scheme::plain_b64:
-        if (base64_decode(s.value, decoded)) return true;
-        reason = "{PLAIN.b64} secret is not base64";
-        return false;
+        if (base64_decode(s.value, decoded)) return {};
+        return permanent_fault("{PLAIN.b64} secret is not base64");
     case Scheme::cram_md5:
-        if (from_hex(s.value, ctx, sizeof ctx)) return true;
-        reason = "{CRAM-MD5} secret is not 64 hex digits";
-        return false;
+        if (hex::decode(s.value, ctx, sizeof ctx)) return {};
+        return permanent_fault("{CRAM-MD5} secret is not 64 hex digits");
     case Scheme::crypt:
-        if (crypt_checksalt(std::string(s.value).c_str()) != CRYPT_SALT_INVALID) return true;
-        reason = "secret is not a hash libxcrypt knows";
-        return false;
+        if (crypt_checksalt(std::string(s.value).c_str()) != CRYPT_SALT_INVALID) return {};
+        return permanent_fault("secret is not a hash libxcrypt knows");
     case Scheme::unsupported:
         break;
     }
-    reason = "unsupported scheme";
-    return false;
+    return permanent_fault("unsupported scheme");
 }
 
 bool is_legacy_hash(std::string_view secret)
@@ -163,18 +150,17 @@ Outcome verify_password(std::string_view secret, std::string_view password, bool
         if (!plaintext_of(s, plain)) return Outcome::unsupported;
         // compare digests: the time does not depend on where they differ
         // or on the stored length
-        Md5Digest a = md5(plain.view()), b = md5(password);
-        bool ok = same_bytes({reinterpret_cast<char*>(a.data()), a.size()},
-                             {reinterpret_cast<char*>(b.data()), b.size()});
+        digest::Md5 a = digest::md5(plain.view()), b = digest::md5(password);
+        bool ok = digest::same_bytes(a.data(), b.data(), a.size());
         if (!ok) dummy_password_work(password);
         return ok ? Outcome::ok : Outcome::bad;
     }
     case Scheme::cram_md5: {
-        CramContext stored, given = cram_context(password);
-        if (!from_hex(s.value, stored.data(), stored.size())) return Outcome::unsupported;
-        bool ok = CRYPTO_memcmp(stored.data(), given.data(), stored.size()) == 0;
-        OPENSSL_cleanse(stored.data(), stored.size());
-        OPENSSL_cleanse(given.data(), given.size());
+        digest::HmacMd5Context stored, given = digest::hmac_md5_context(password);
+        if (!hex::decode(s.value, stored.data(), stored.size())) return Outcome::unsupported;
+        bool ok = digest::same_bytes(stored.data(), given.data(), stored.size());
+        digest::wipe(stored.data(), stored.size());
+        digest::wipe(given.data(), given.size());
         if (!ok) dummy_password_work(password);
         return ok ? Outcome::ok : Outcome::bad;
     }
@@ -189,36 +175,36 @@ Outcome verify_password(std::string_view secret, std::string_view password, bool
     return Outcome::unsupported;
 }
 
-Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* digest)
+Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* response)
 {
     StoredSecret s = classify(secret);
-    CramContext ctx;
+    digest::HmacMd5Context ctx;
     Secret plain;
     if (s.scheme == Scheme::cram_md5) {
-        if (!from_hex(s.value, ctx.data(), ctx.size())) return Outcome::unsupported;
+        if (!hex::decode(s.value, ctx.data(), ctx.size())) return Outcome::unsupported;
     } else if (plaintext_of(s, plain)) {
-        ctx = cram_context(plain.view());
+        ctx = digest::hmac_md5_context(plain.view());
     } else if (s.scheme == Scheme::locked || s.scheme == Scheme::empty) {
         return Outcome::disabled;
     } else {
         return Outcome::unsupported;  // a one-way hash cannot answer a challenge
     }
-    Md5Digest want = hmac_md5_from_context(ctx, challenge);
-    OPENSSL_cleanse(ctx.data(), ctx.size());
-    bool ok = CRYPTO_memcmp(want.data(), digest, want.size()) == 0;
-    OPENSSL_cleanse(want.data(), want.size());
+    digest::Md5 want = digest::hmac_md5(ctx, challenge);
+    digest::wipe(ctx.data(), ctx.size());
+    bool ok = digest::same_bytes(want.data(), response, want.size());
+    digest::wipe(want.data(), want.size());
     return ok ? Outcome::ok : Outcome::bad;
 }
 
-Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* digest)
+Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* response)
 {
     StoredSecret s = classify(secret);
     Secret plain;
     if (s.scheme == Scheme::locked || s.scheme == Scheme::empty) return Outcome::disabled;
     if (!plaintext_of(s, plain)) return Outcome::unsupported;
-    Md5Digest want = md5(timestamp, plain.view());
-    bool ok = CRYPTO_memcmp(want.data(), digest, want.size()) == 0;
-    OPENSSL_cleanse(want.data(), want.size());
+    digest::Md5 want = digest::md5(timestamp, plain.view());
+    bool ok = digest::same_bytes(want.data(), response, want.size());
+    digest::wipe(want.data(), want.size());
     return ok ? Outcome::ok : Outcome::bad;
 }
 

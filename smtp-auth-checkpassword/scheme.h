@@ -5,6 +5,8 @@
 #ifndef QSEND_AUTH_SCHEME_H
 #define QSEND_AUTH_SCHEME_H
 
+#include "lib/result.h"
+
 #include <string>
 #include <string_view>
 
@@ -21,8 +23,8 @@ struct StoredSecret {
 // {CRAM-MD5}, {CRYPT}, {SHA512-CRYPT}, {SHA256-CRYPT}, {BLF-CRYPT},
 // {MD5-CRYPT}, {DES-CRYPT}; no prefix means crypt. '!' or '*' first: locked.
 StoredSecret classify(std::string_view secret);
-// For smtp-auth-mkdb: false with a reason when the secret cannot be used.
-bool check_secret_syntax(std::string_view secret, std::string& reason);
+// For smtp-auth-mkdb: a fault says why the secret cannot be used.
+Status check_secret_syntax(std::string_view secret);
 // A crypt hash libxcrypt calls legacy: refused at login without CHKPW_LEGACY=1.
 bool is_legacy_hash(std::string_view secret);
 
@@ -31,10 +33,10 @@ enum class Outcome { ok, bad, disabled, legacy, unsupported };
 // A password (PLAIN, LOGIN, POP USER/PASS, Dovecot). Every refusal costs at
 // least dummy_password_work: schemes other than yescrypt pay it on top.
 Outcome verify_password(std::string_view secret, std::string_view password, bool legacy_ok);
-// A CRAM-MD5 response: digest is the 16 raw bytes the client sent.
-Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* digest);
-// An APOP digest, MD5(timestamp secret); needs a {PLAIN} secret.
-Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* digest);
+// A CRAM-MD5 response: the 16 raw bytes the client sent.
+Outcome verify_cram(std::string_view secret, std::string_view challenge, const unsigned char* response);
+// An APOP response, MD5(timestamp secret) as 16 raw bytes; needs a {PLAIN} secret.
+Outcome verify_apop(std::string_view secret, std::string_view timestamp, const unsigned char* response);
 // The work a wrong password for a yescrypt user costs, for unknown, locked
 // and disabled accounts and on top of cheaper schemes, so timing does not
 // tell them apart.

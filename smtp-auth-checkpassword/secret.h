@@ -3,8 +3,10 @@
 #ifndef QSEND_AUTH_SECRET_H
 #define QSEND_AUTH_SECRET_H
 
-#include <openssl/crypto.h>
+#include "lib/digest.h"
+
 #include <string>
+#include <string_view>
 
 namespace qs::auth {
 
@@ -17,7 +19,7 @@ public:
     ~Secret() { wipe(); }
     void wipe()
     {
-        if (!s_.empty()) OPENSSL_cleanse(s_.data(), s_.size());
+        if (!s_.empty()) digest::wipe(s_.data(), s_.size());
         s_.clear();
     }
     void assign(std::string_view bytes)
@@ -32,9 +34,6 @@ public:
 private:
     std::string s_;
 };
-
-// Equal bytes, in time that depends only on the lengths.
-bool same_bytes(std::string_view a, std::string_view b);
 
 } // namespace qs::auth
 

@@ -1,24 +1,26 @@
 #include "smtp-auth-checkpassword/throttle.h"
 
-#include "smtp-auth-checkpassword/crammd5.h"
-
-#include "lib/env.h"
-#include "lib/log.h"
+#include "lib/digest.h"
+#include "lib/hex.h"
 
 #include <charconv>
 
 namespace qs::auth {
 
 namespace {
-// A user name that is long, or whose bytes the directory store escapes
-// (three bytes each) into a long file name, is represented by its MD5: the
-// file name of "pair ADDRESS USER" must stay under 255 bytes. The checker
-// and smtp-auth-throttle -c map the same spelling the same way.
+// The longest key: "pair ", an address block in canonical form (a full
+// IPv6 address and "/128"), a space and the user part.
+constexpr size_t longest_block = 39 + 4;
+static_assert(5 + longest_block + 1 + max_user_part <= Store::max_key, "every throttle key fits the store");
+static_assert(5 + 2 * sizeof(digest::Md5) <= max_user_part, "a hashed user is a user part");
+
+// A long user name is represented by its MD5, so that every key fits the
+// store. The checker and smtp-auth-throttle -c map the same spelling the
+// same way.
 std::string user_part(std::string_view user)
 {
-    if (user.size() <= max_user_part && store_file_name(user).size() <= 2 * max_user_part) return std::string(user);
-    Md5Digest d = md5(user);
-    return "#md5:" + to_hex(d.data(), d.size());
+    if (user.size() <= max_user_part) return std::string(user);
+    return "#md5:" + hex::encode(digest::md5(user).data(), sizeof(digest::Md5));
 }
 
 bool parse_number(std::string_view& text, long long& out)
@@ -29,6 +31,13 @@ bool parse_number(std::string_view& text, long long& out)
     if (ec != std::errc() || end != word.data() + word.size() || out < 0) return false;
     text.remove_prefix(sp == std::string_view::npos ? text.size() : sp + 1);
     return true;
+}
+
+Counter counter_of(const std::string* current)
+{
+    if (current)
+        if (auto parsed = parse_counter(*current)) return *parsed;
+    return Counter{};  // absent, or mangled: counts as empty
 }
 } // namespace
 
@@ -95,10 +104,30 @@ ThrottleKey parse_admin_key(std::string_view text)
     return k;
 }
 
-bool stale(const Counter& c, const ThrottleConfig& config, long long now)
+bool follow_clock(Counter& c, const ThrottleConfig& config, long long now)
 {
+    const long long lockout = static_cast<long long>(config.lockout);
+    bool moved = false;
+    auto at_most = [&](long long& t, long long limit) {
+        if (t > limit) t = limit, moved = true;
+    };
+    at_most(c.first, now);
+    at_most(c.last_ok, now);
+    at_most(c.locked_until, now + lockout);
+    return moved;
+}
+
+bool stale(const Counter& counter, const ThrottleConfig& config, long long now)
+{
+    Counter c = counter;
+    follow_clock(c, config, now);
     return now >= c.locked_until && now - c.first >= static_cast<long long>(config.window) &&
            now - c.last_ok >= known_good_age;
+}
+
+Result<std::unique_ptr<Store>> open_throttle_store(std::string_view state_directory)
+{
+    return open_store(directory_spec(state_directory), "CHKPW_STATE");
 }
 
 bool Throttle::trusted(const std::optional<Address>& address) const
@@ -109,92 +138,41 @@ bool Throttle::trusted(const std::optional<Address>& address) const
     return false;
 }
 
-Throttle::Read Throttle::read(const ThrottleKey& k, Counter& c)
+Status Throttle::store_status(bool ok) const
 {
-    std::string value;
-    c = Counter{};
-    switch (store_.get(store_key(k), value)) {
-    case StoreResult::absent:
-        return Read::ok;
-    case StoreResult::fault:
-        return Read::fault;
-    case StoreResult::ok:
-        break;
-    }
-    if (auto parsed = parse_counter(value)) c = *parsed;  // a mangled counter counts as empty
-    return Read::ok;
-}
-
-Gate Throttle::check(const std::optional<Address>& address, std::string_view user)
-{
-    if (trusted(address)) return Gate::open;
-    Counter c;
-    bool known_good = false;
-    if (address) {
-        if (read({client_block(*address), {}}, c) == Read::fault) return Gate::fault;
-        if (c.locked_until > now_) return Gate::locked;
-        if (read({client_block(*address), std::string(user)}, c) == Read::fault) return Gate::fault;
-        if (c.locked_until > now_) return Gate::locked;
-        known_good = c.last_ok > 0 && now_ - c.last_ok < known_good_age;
-    }
-    if (read({std::nullopt, std::string(user)}, c) == Read::fault) return Gate::fault;
-    if (c.locked_until > now_ && !known_good) return Gate::locked;
-    return Gate::open;
-}
-
-bool Throttle::bump(const ThrottleKey& k, unsigned long limit)
-{
-    const long long now = now_;
-    const ThrottleConfig& cfg = config_;
-    auto r = store_.update(store_key(k), [&](const std::string* current) {
-        Counter c;
-        if (current)
-            if (auto parsed = parse_counter(*current)) c = *parsed;
-        if (c.locked_until <= now) {
-            if (c.fails == 0 || now - c.first >= static_cast<long long>(cfg.window)) {
-                c.fails = 0;
-                c.first = now;
-            }
-            if (++c.fails >= limit) {
-                c.locked_until = now + static_cast<long long>(cfg.lockout);
-                c.fails = 0;
-            }
-        }
-        return StoreChange{StoreChange::replace, format_counter(c)};
-    });
-    return r != StoreResult::fault;
+    if (ok) return {};
+    return temporary_fault(store_.error());
 }
 
 Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool exempt, long long* last_ok)
 {
     const long long now = now_;
-    const ThrottleConfig& cfg = config_;
+    const long long window = static_cast<long long>(config_.window), lockout = static_cast<long long>(config_.lockout);
     Count result = Count::counted;
+    // may run more than once: it only computes, from current
     auto r = store_.update(store_key(k), [&](const std::string* current) {
-        Counter c;
-        if (current)
-            if (auto parsed = parse_counter(*current)) c = *parsed;
+        Counter c = counter_of(current);
+        bool moved = follow_clock(c, config_, now);
         if (last_ok) *last_ok = c.last_ok;
         if (c.locked_until > now) {
             result = exempt ? Count::uncounted : Count::locked;
-            return StoreChange{};
+            return moved ? StoreChange{StoreChange::replace, format_counter(c)} : StoreChange{};
         }
-        if (c.fails == 0 || now - c.first >= static_cast<long long>(cfg.window)) {
+        if (c.fails == 0 || now - c.first >= window) {
             c.fails = 0;
             c.first = now;
         }
-        if (c.fails >= limit) {
-            // limit failures already: this attempt is one too many
-            if (exempt) {
-                result = Count::uncounted;
-                return StoreChange{};
-            }
-            result = Count::locked;
-            c.locked_until = now + static_cast<long long>(cfg.lockout);
-            c.fails = 0;
-        } else {
+        if (c.fails < limit) {
             result = Count::counted;
             ++c.fails;
+        } else if (exempt) {
+            result = Count::uncounted;
+            return StoreChange{};
+        } else {
+            // limit failures already: this attempt is one too many
+            result = Count::locked;
+            c.locked_until = now + lockout;
+            c.fails = 0;
         }
         return StoreChange{StoreChange::replace, format_counter(c)};
     });
@@ -215,13 +193,13 @@ bool Throttle::uncount(const ThrottleKey& k)
     return r != StoreResult::fault;
 }
 
-Gate Throttle::admit(const std::optional<Address>& address, std::string_view user)
+Result<Gate> Throttle::admit(const std::optional<Address>& address, std::string_view user)
 {
     pending_.clear();
     if (trusted(address)) return Gate::open;
     const unsigned long m = config_.maxfail;
-    bool known_good = false;
-    auto step = [&](ThrottleKey k, unsigned long limit, bool exempt, long long* last_ok) -> std::optional<Gate> {
+    // nullopt: go on to the next counter
+    auto step = [&](ThrottleKey k, unsigned long limit, bool exempt, long long* last_ok) -> std::optional<Result<Gate>> {
         switch (count(k, limit, exempt, last_ok)) {
         case Count::counted:
             pending_.push_back(std::move(k));
@@ -229,14 +207,15 @@ Gate Throttle::admit(const std::optional<Address>& address, std::string_view use
         case Count::uncounted:
             return std::nullopt;
         case Count::locked:
-            release();
+            (void)release();
             return Gate::locked;
         case Count::fault:
             break;
         }
-        release();
-        return Gate::fault;
+        (void)release();
+        return temporary_fault(store_.error());
     };
+    bool known_good = false;
     if (address) {
         if (auto g = step({client_block(*address), {}}, 4 * m, false, nullptr)) return *g;
         long long last_ok = 0;
@@ -247,72 +226,34 @@ Gate Throttle::admit(const std::optional<Address>& address, std::string_view use
     return Gate::open;
 }
 
-bool Throttle::release()
+Status Throttle::release()
 {
     bool ok = true;
     for (const auto& k : pending_) ok = uncount(k) && ok;
     pending_.clear();
-    return ok;
+    return store_status(ok);
 }
 
-bool Throttle::settle_success(const std::optional<Address>& address, std::string_view user)
+Status Throttle::settle_success(const std::optional<Address>& address, std::string_view user)
 {
     bool ok = true;
     // the pair is reset by record_success; the others lose this attempt's count
     for (const auto& k : pending_)
         if (!(k.address && !k.user.empty())) ok = uncount(k) && ok;
     pending_.clear();
-    return record_success(address, user) && ok;
+    if (address && !trusted(address)) ok = record_success(*address, user) && ok;
+    return store_status(ok);
 }
 
-bool Throttle::record_failure(const std::optional<Address>& address, std::string_view user)
+bool Throttle::record_success(const Address& address, std::string_view user)
 {
-    if (trusted(address)) return true;
-    const unsigned long m = config_.maxfail;
-    bool ok = true;
-    if (address) {
-        ok = bump({client_block(*address), {}}, 4 * m) && ok;
-        ok = bump({client_block(*address), std::string(user)}, m) && ok;
-    }
-    return bump({std::nullopt, std::string(user)}, 10 * m) && ok;
-}
-
-bool Throttle::record_success(const std::optional<Address>& address, std::string_view user)
-{
-    if (trusted(address) || !address) return true;
     const long long now = now_;
-    auto r = store_.update(store_key({client_block(*address), std::string(user)}), [&](const std::string*) {
+    auto r = store_.update(store_key({client_block(address), std::string(user)}), [now](const std::string*) {
         Counter c;
         c.last_ok = now;
         return StoreChange{StoreChange::replace, format_counter(c)};
     });
     return r != StoreResult::fault;
-}
-
-std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad, ConfigUse use)
-{
-    const bool zero_ok = use == ConfigUse::pruning;
-    ThrottleConfig c;
-    auto maxfail = env::number("CHKPW_MAXFAIL", c.maxfail, 1000000);
-    auto window = env::number("CHKPW_WINDOW", c.window, 10L * 365 * 86400);
-    auto lockout = env::number("CHKPW_LOCKOUT", c.lockout, 10L * 365 * 86400);
-    if (!maxfail || *maxfail == 0) bad = "CHKPW_MAXFAIL";
-    else if (!window || (*window == 0 && !zero_ok)) bad = "CHKPW_WINDOW";      // 0 would count nothing
-    else if (!lockout || (*lockout == 0 && !zero_ok)) bad = "CHKPW_LOCKOUT";  // 0 would lock nobody
-    if (!bad.empty()) return std::nullopt;
-    c.maxfail = *maxfail;
-    c.window = *window;
-    c.lockout = *lockout;
-    if (auto trusted = env::get("CHKPW_TRUSTED")) {
-        std::string item;
-        auto list = parse_prefix_list(*trusted, &item);
-        if (!list) {
-            bad = "CHKPW_TRUSTED item " + log::escape(item);
-            return std::nullopt;
-        }
-        c.trusted = std::move(*list);
-    }
-    return c;
 }
 
 } // namespace qs::auth

@@ -2,17 +2,20 @@
 // serves it as it serves relaylock. Three counters per failed login: the
 // client address (IPv6 by /64, where privacy addresses rotate), the
 // address and user together, and the user across all addresses (with a
-// higher limit). A counter that reaches its limit within the window locks
-// for the lockout time. The user-wide lock does not apply to an address
-// this user logged in from successfully in the last 30 days, so a guesser
-// elsewhere cannot lock a customer out from the customer's own address.
+// higher limit). A counter that already holds its limit of failures within
+// the window locks for the lockout time and refuses the attempt. The
+// user-wide lock does not apply to an address this user logged in from
+// successfully in the last 30 days, so a guesser elsewhere cannot lock a
+// customer out from the customer's own address.
 #ifndef QSEND_AUTH_THROTTLE_H
 #define QSEND_AUTH_THROTTLE_H
 
 #include "lib/ipaddr.h"
+#include "lib/result.h"
 #include "lib/store.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,8 +45,8 @@ struct ThrottleKey {
     std::optional<Prefix> address;
     std::string user;  // empty for an address counter
 };
-// A user longer than max_user_part bytes, or escaped by the store into
-// more than twice that, is keyed by "#md5:" and the hex MD5 of the user.
+// A user longer than max_user_part bytes is keyed by "#md5:" and the hex
+// MD5 of the user, so that every key fits Store::max_key.
 constexpr size_t max_user_part = 64;
 std::string store_key(const ThrottleKey& k);
 std::optional<ThrottleKey> parse_store_key(std::string_view key);
@@ -51,15 +54,17 @@ std::optional<ThrottleKey> parse_store_key(std::string_view key);
 ThrottleKey parse_admin_key(std::string_view text);
 Prefix client_block(const Address& a);
 
-enum class Gate { open, locked, fault };
+// The family's one choice of store backend: the directory CHKPW_STATE names.
+Result<std::unique_ptr<Store>> open_throttle_store(std::string_view state_directory);
 
+enum class Gate { open, locked };
+
+// One login attempt's view of the counters. address may be absent
+// (unknown client): only the user counts then.
 class Throttle {
 public:
     Throttle(Store& store, const ThrottleConfig& config, long long now)
         : store_(store), config_(config), now_(now) {}
-    // address may be absent (unknown client): only the user counts then.
-    // check only reads: is this login locked out now?
-    Gate check(const std::optional<Address>& address, std::string_view user);
     // What the checker calls before it verifies anything: each counter in
     // one atomic update answers locked, or counts this attempt as a failure
     // in advance, so parallel guesses cannot all be verified before the
@@ -67,39 +72,36 @@ public:
     // refuses the attempt (which then counts on no counter). Afterwards
     // exactly one of: nothing (a failure, already counted),
     // settle_success, or release (no verdict, e.g. a temporary fault).
-    Gate admit(const std::optional<Address>& address, std::string_view user);
-    // Takes back admit's counts on the address and user counters, then
-    // record_success.
-    bool settle_success(const std::optional<Address>& address, std::string_view user);
+    // A fault is the store's.
+    Result<Gate> admit(const std::optional<Address>& address, std::string_view user);
+    // Takes back admit's counts on the address and user counters, resets
+    // the pair and marks it known-good.
+    Status settle_success(const std::optional<Address>& address, std::string_view user);
     // Takes back admit's counts.
-    bool release();
-    bool record_failure(const std::optional<Address>& address, std::string_view user);
-    bool record_success(const std::optional<Address>& address, std::string_view user);
+    Status release();
     bool trusted(const std::optional<Address>& address) const;
-    const std::string& error() const { return store_.error(); }
 
 private:
-    enum class Read { ok, fault };
-    Read read(const ThrottleKey& k, Counter& c);
-    bool bump(const ThrottleKey& k, unsigned long limit);
     enum class Count { counted, uncounted, locked, fault };
     Count count(const ThrottleKey& k, unsigned long limit, bool exempt, long long* last_ok);
     bool uncount(const ThrottleKey& k);
+    bool record_success(const Address& address, std::string_view user);
+    Status store_status(bool ok) const;
     std::vector<ThrottleKey> pending_;  // counted by admit, not yet settled
     Store& store_;
     const ThrottleConfig& config_;
     long long now_;
 };
 
-// CHKPW_MAXFAIL, CHKPW_WINDOW, CHKPW_LOCKOUT, CHKPW_TRUSTED; nullopt names
-// the bad variable in bad.
-// The checker refuses a window or lockout of 0, which would silently turn
-// the throttle off; smtp-auth-throttle -p takes 0 as "prune all that is due".
-enum class ConfigUse { checking, pruning };
-std::optional<ThrottleConfig> throttle_config_from_env(std::string& bad, ConfigUse use = ConfigUse::checking);
-
 // A counter whose window, lockout and known-good mark have all passed.
 bool stale(const Counter& c, const ThrottleConfig& config, long long now);
+// After the clock stepped back, a counter's times may lie ahead of now:
+// the window would then never end and a lockout last as long as the step.
+// Brings them to now (a lockout to at most now + LOCKOUT), keeping the
+// count, so that a step back neither resets the throttle nor sticks it.
+// (A step forward is time that passed, as far as anyone can tell: windows
+// and lockouts end early.) True when it moved anything.
+bool follow_clock(Counter& c, const ThrottleConfig& config, long long now);
 
 } // namespace qs::auth
 

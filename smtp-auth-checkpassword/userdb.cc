@@ -1,5 +1,6 @@
 #include "smtp-auth-checkpassword/userdb.h"
 
+#include "lib/ascii.h"
 #include "lib/log.h"
 #include "lib/owfat.h"
 #include "smtp-auth-checkpassword/scheme.h"
@@ -30,7 +31,7 @@ uint32_t get_le32(const unsigned char* p)
 }
 } // namespace
 
-std::optional<UserRecord> parse_record(std::string_view fields, std::string& reason)
+Result<UserRecord> parse_record(std::string_view fields)
 {
     std::string_view part[7];
     size_t n = 0;
@@ -43,15 +44,9 @@ std::optional<UserRecord> parse_record(std::string_view fields, std::string& rea
     part[n++] = fields;  // the last field (extra_fields) may hold ':'
     UserRecord r;
     r.secret.assign(part[0]);
-    if (!check_secret_syntax(r.secret, reason)) return std::nullopt;
-    if (!parse_id(part[1], r.uid)) {
-        reason = "uid is not a number";
-        return std::nullopt;
-    }
-    if (!parse_id(part[2], r.gid)) {
-        reason = "gid is not a number";
-        return std::nullopt;
-    }
+    if (Status syntax = check_secret_syntax(r.secret); !syntax) return syntax.fault();
+    if (!parse_id(part[1], r.uid)) return permanent_fault("uid is not a number");
+    if (!parse_id(part[2], r.gid)) return permanent_fault("gid is not a number");
     r.home.assign(part[4]);
     r.shell.assign(part[5]);
     std::string_view extra = part[6];
@@ -68,10 +63,7 @@ std::optional<UserRecord> parse_record(std::string_view fields, std::string& rea
                 size_t comma = list.find(',');
                 std::string_view item = list.substr(0, comma);
                 auto p = parse_prefix(item);
-                if (!p) {
-                    reason = "allow_nets item is not an address or prefix: " + std::string(item);
-                    return std::nullopt;
-                }
+                if (!p) return permanent_fault("allow_nets item is not an address or prefix: " + std::string(item));
                 r.allow_nets.push_back(*p);
                 if (comma == std::string_view::npos) break;
                 list.remove_prefix(comma + 1);
@@ -102,8 +94,7 @@ std::string normalise_user(std::string_view login, std::string_view default_doma
         out += '@';
         out += default_domain;
     }
-    for (size_t i = at + 1; i < out.size(); ++i)
-        if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+    for (size_t i = at + 1; i < out.size(); ++i) out[i] = ascii::lower(out[i]);
     return out;
 }
 
@@ -130,7 +121,7 @@ bool UserDb::open(const std::string& path)
     // djb's layout: 256 (position, slots) pairs, records, then the 256
     // hash tables in order, the last one ending at the end of the file.
     unsigned char header[2048];
-    if (st.st_size < 2048 || ::pread(fd_.get(), header, sizeof header, 0) != sizeof header) {
+    if (st.st_size < 2048 || !pread_exactly(fd_.get(), header, sizeof header, 0)) {
         error_ = path + " is truncated or corrupt";
         return false;
     }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include "lib/ipaddr.h"
+#include "lib/result.h"
 
 #include <optional>
 #include <vector>
@@ -36,10 +37,10 @@ struct UserRecord {
     bool allowed_from(const std::optional<Address>& client) const;
 };
 
-// Parses the fields after the user name. nullopt and a reason when a
-// field is malformed (a uid or gid that is not a number, an unknown
-// scheme, a {CRAM-MD5} that is not 64 hex digits, ...).
-std::optional<UserRecord> parse_record(std::string_view fields, std::string& reason);
+// Parses the fields after the user name. A fault says which field is
+// malformed (a uid or gid that is not a number, an unknown scheme, a
+// {CRAM-MD5} that is not 64 hex digits, ...).
+Result<UserRecord> parse_record(std::string_view fields);
 
 // How a login name becomes a key: the domain part (after the last '@') is
 // lower-cased; the local part is kept as it is. A name without '@' gets

@@ -72,3 +72,8 @@ SECONDS ?= 10
 fuzz: $(FUZZ_PROGRAMS)
 	sh tests/fuzz/run $(SECONDS) $(FUZZ_PROGRAMS)
 .PHONY: fuzz
+# exec-probe ends the chains that tests/e2e-faults.sh injects faults into.
+tests/exec-probe: tests/exec_probe.o
+	$(CXX_LINK) -o $@ tests/exec_probe.o
+TEST_PROGRAMS += tests/exec-probe
+CLEAN += tests/exec-probe

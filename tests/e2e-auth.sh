@@ -47,7 +47,7 @@ chk() {
 }
 put() { printf "$1" > "$IN"; }
 
-# --- the captures (../shared/reference/captures), byte for byte
+# --- the captures (tests/reference/captures), byte for byte
 put 'alice\000secret\000\000'
 chk 0 "LOGIN/PLAIN, CRAM offered (s/qmail, SMTPAUTH=+cram)" SMTPAUTH=+cram
 contains "one ok line: user, ip, mechanism" log '^smtp-auth-checkpassword: ok user=alice ip=192\.0\.2\.7 mech=password$'

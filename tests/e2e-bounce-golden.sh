@@ -1,7 +1,7 @@
 #!/bin/sh
 # bounce-fmt against qmail-send's bytes. Each expected file was written by
 # hand from qmail-send.c (addbounce, injectbounce, quote.c, date822fmt.c;
-# ../shared/reference/qmail-bounce.md); the comment above each case says
+# doc/reference/qmail-bounce.md); the comment above each case says
 # which rule it shows. SOURCE_DATE_EPOCH=827034880 is 17 Mar 1996 03:54:40.
 . "$(dirname "$0")/lib.sh"
 G=$TOP/tests/golden/bounce

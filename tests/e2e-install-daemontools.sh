@@ -59,7 +59,8 @@ for f in $(cd $STAGE && find .$Q/supervise .$E/qsend .$H/libexec -type f | sort)
 done
 same "the files the test runs are the administrator's, but for the root's paths" "$differ" ""
 missing=""
-for s in pop3 pop3-virtual smtp submission smtps relaylock-expire smtp-auth-prune; do
+for s in pop3 pop3-virtual smtp submission smtps relaylock-expire smtp-auth-prune \
+    smtps-stunnel smtps-proxy smtp-proxy pop3-proxy; do
   for f in run log/run; do [ -x $STAGE$Q/supervise/$s/$f ] || missing="$missing $s/$f"; done
   grep -q '^exec 2>&1$' $STAGE$Q/supervise/$s/run || missing="$missing $s(exec 2>&1)"
 done

@@ -267,7 +267,7 @@ settled
 printf ':allow\n' > "$RELAYLOCK_RULES"
 login 10.9.9.9 fay 2>/dev/null
 settled
-check "retry: the new lock is in the cdb" cdbget 10.9.9.9 < "$RELAYLOCK_CDB" > /dev/null
+check "retry: the new lock is in the cdb" sh -c "cdbget 10.9.9.9 < '$RELAYLOCK_CDB' > /dev/null"
 printf 'bad:x\n' > "$RELAYLOCK_RULES"
 status "retry: expire with a broken rules file exits 111" 111 env RELAYLOCK_EXPIRY=0 relaylock-expire 2>/dev/null
 settled

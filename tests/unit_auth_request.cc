@@ -8,7 +8,7 @@ using namespace qs::auth;
 using namespace std::string_literals;
 
 namespace {
-// ../shared/reference/captures/*/fd3.bin, byte for byte
+// tests/reference/captures/*/fd3.bin, byte for byte
 const std::string login_cram_offered = "alice\0secret\0\0"s;       // also PLAIN, PLAIN+authzid, initial response
 const std::string login_cram_not_offered = "alice\0secret\0"s;     // also PLAIN
 const std::string cram_md5 = "alice\0b79b273149c0d57d89a03e76f7dabffa\0<15429.1795829999@realqmail.test>\0"s;

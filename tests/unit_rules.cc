@@ -1,4 +1,6 @@
-#include "relaylock/rules.h"
+#include "relaylock/lock_records.h"
+#include "relaylock/rules_compile.h"
+#include "relaylock/rules_text.h"
 
 #include <doctest/doctest.h>
 #include <filesystem>

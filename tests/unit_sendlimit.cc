@@ -146,21 +146,22 @@ TEST_CASE("sendlimit: signals suspend, and a suspension holds")
 TEST_CASE("sendlimit: counting through the directory store is atomic")
 {
     ScratchDir dir;
-    std::string error;
-    auto store = open_store("dir:" + dir.path.string(), error);
+    Config c;
+    c.store_spec = "dir:" + dir.path.string();
+    auto store = open_account_store(c);
     REQUIRE(store);
-    CHECK_FALSE(open_store("/x", error));
-    CHECK_FALSE(open_store("dir:relative", error));
-    CHECK_FALSE(open_store("redis://localhost", error));
+    for (const char* unusable : {"/x", "dir:relative", "redis://localhost"}) {
+        c.store_spec = unusable;
+        CHECK_FALSE(open_account_store(c));
+    }
     const std::vector<Rate> rates{{Rate::messages, 25, 3600}};
     std::atomic<int> passed{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i)
         threads.emplace_back([&] {
-            std::string e;
-            auto s = open_store("dir:" + dir.path.string(), e);
+            auto s = qs::open_store("dir:" + dir.path.string(), "SENDLIMIT_STORE");
             for (int j = 0; j < 5; ++j)
-                s->update("alice", [&](const std::string* current) {
+                (*s)->update("alice", [&](const std::string* current) {
                     Record r = current ? *decode_record(*current) : Record{};
                     if (admit(r, 1'500'000'000, 1, "", rates, Signals{0, 10, 0}).kind == Verdict::pass) ++passed;
                     return qs::StoreChange{qs::StoreChange::replace, encode_record(r)};
@@ -203,4 +204,80 @@ TEST_CASE("sendlimit: senders of an account")
     Sender bare{true, "lee", "relaylock", ""}, ip{true, "[192.0.2.7]", "address", ""};
     CHECK(sender_allowed(S::exact, bare, "whoever@example.org"));
     CHECK(sender_allowed(S::exact, ip, "whoever@example.org"));
+}
+
+namespace {
+// A store whose update runs its function twice, as a backend that retries
+// may: first on `first`, then on what the store really holds.
+struct RetryingStore : qs::Store {
+    std::optional<std::string> value, first;
+    qs::StoreResult get(std::string_view, std::string& v) override
+    {
+        if (!value) return qs::StoreResult::absent;
+        v = *value;
+        return qs::StoreResult::ok;
+    }
+    qs::StoreResult put(std::string_view, std::string_view v) override
+    {
+        value = std::string(v);
+        return qs::StoreResult::ok;
+    }
+    qs::StoreResult remove(std::string_view) override
+    {
+        value.reset();
+        return qs::StoreResult::ok;
+    }
+    qs::StoreResult update(std::string_view,
+                           const std::function<qs::StoreChange(const std::string*)>& fn) override
+    {
+        fn(first ? &*first : nullptr);
+        qs::StoreChange change = fn(value ? &*value : nullptr);
+        if (change.action == qs::StoreChange::replace) value = change.value;
+        if (change.action == qs::StoreChange::erase) value.reset();
+        return qs::StoreResult::ok;
+    }
+    qs::StoreResult scan(const std::function<void(std::string_view, std::string_view)>&) override
+    {
+        return qs::StoreResult::ok;
+    }
+    qs::StoreResult sweep_leftovers(long) override { return qs::StoreResult::ok; }
+};
+} // namespace
+
+TEST_CASE("sendlimit: what an update reports is what its last run saw")
+{
+    Record suspended;
+    suspended.suspended = 1'500'000'000;
+    suspended.reason = "surge";
+    RetryingStore store;
+    store.first = encode_record(suspended);  // released by someone else before the retry
+    store.value = encode_record(Record{});
+    auto released = release_account(store, "alice");
+    REQUIRE(released);
+    CHECK_FALSE(*released);
+
+    store.first = "junk";  // replaced by a good record before the retry
+    Config c;
+    c.rates = {{Rate::messages, 10, 3600}};
+    Counted counted = count_message(store, "alice", c, 1, "", 1'500'000'000);
+    CHECK_FALSE(counted.junk);
+    REQUIRE(counted.verdict);
+    CHECK(counted.verdict->kind == Verdict::pass);
+}
+
+TEST_CASE("sendlimit: release and override through the store")
+{
+    RetryingStore store;
+    Record suspended;
+    suspended.suspended = 1'500'000'000;
+    suspended.reason = "networks";
+    store.value = encode_record(suspended);
+    auto released = release_account(store, "bob");
+    REQUIRE(released);
+    CHECK(*released);
+    CHECK(decode_record(*store.value)->suspended == 0);
+    CHECK(set_override(store, "bob", false, "msg:5/1h"));
+    CHECK(decode_record(*store.value)->override_rates == "msg:5/1h");
+    CHECK(set_override(store, "bob", true, ""));
+    CHECK(decode_record(*store.value)->override_rates.empty());
 }

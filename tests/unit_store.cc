@@ -1,10 +1,11 @@
-#include "lib/store.h"
+#include "lib/store_directory.h"
 #include "tests/scratch.h"
 
 #include <doctest/doctest.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <map>
 #include <sys/stat.h>
 
@@ -84,4 +85,52 @@ TEST_CASE("directory store faults are reported, not thrown")
     CHECK(store->put("k", std::string(5000, 'x')) == qs::StoreResult::fault);
     fs::create_directory(dir.path / "adir");
     CHECK(store->get("adir", value) == qs::StoreResult::fault);
+}
+
+TEST_CASE("directory store: a key whose name would pass NAME_MAX is named by its hash")
+{
+    // 100 escaped bytes made a 300-byte name: "File name too long" before
+    std::string long_key(100, '!'), other(200, '\xff');
+    auto name = qs::store_file_name(long_key);
+    CHECK(name.size() == 65);
+    CHECK(name[0] == '#');
+    CHECK(qs::store_file_name(other) != name);
+    CHECK(qs::store_file_name(std::string(85, '!')).size() == 255);  // the longest escaped name
+    CHECK(qs::store_file_name(std::string(86, '!'))[0] == '#');
+    CHECK_FALSE(qs::store_key_from_file_name(name));
+
+    ScratchDir dir;
+    auto store = qs::open_directory_store(dir.path.string());
+    REQUIRE(store->put(long_key, "one") == qs::StoreResult::ok);
+    REQUIRE(store->put(other, "two") == qs::StoreResult::ok);
+    std::ifstream in(dir.path / name, std::ios::binary);
+    std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(contents == "100:" + long_key + "one");
+
+    // another key's file under this name (a swap by hand, or a collision)
+    // is a fault, never the other key's value
+    fs::rename(dir.path / qs::store_file_name(other), dir.path / name);
+    std::string value;
+    CHECK(store->get(long_key, value) == qs::StoreResult::fault);
+    CHECK(store->error().find("two keys share the entry") != std::string::npos);
+    {
+        std::ofstream junk(dir.path / name, std::ios::binary | std::ios::trunc);
+        junk << "999:x";
+    }
+    CHECK(store->get(long_key, value) == qs::StoreResult::fault);
+    CHECK(store->error().find("malformed entry") != std::string::npos);
+}
+
+TEST_CASE("directory store: sweeping removes old temporary files only")
+{
+    ScratchDir dir;
+    auto store = qs::open_directory_store(dir.path.string());
+    REQUIRE(store->put("kept", "v") == qs::StoreResult::ok);
+    for (const char* name : {".tmp.1.2.3.4", ".tmp.5.6.7.8"}) std::ofstream(dir.path / name) << "x";
+    auto old = fs::last_write_time(dir.path / ".tmp.1.2.3.4") - std::chrono::hours(2);
+    fs::last_write_time(dir.path / ".tmp.1.2.3.4", old);
+    CHECK(store->sweep_leftovers(3600) == qs::StoreResult::ok);
+    CHECK_FALSE(fs::exists(dir.path / ".tmp.1.2.3.4"));
+    CHECK(fs::exists(dir.path / ".tmp.5.6.7.8"));
+    CHECK(fs::exists(dir.path / "kept"));
 }

@@ -9,8 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    std::string reason;
-    auto r = qs::auth::parse_record(fuzz::text(data, size), reason);
+    auto r = qs::auth::parse_record(fuzz::text(data, size));
     if (!r) return 0;
     static const auto client = qs::parse_address("192.0.2.7");
     r->allowed_from(client);

@@ -1,9 +1,9 @@
 // libFuzzer target: smtp-auth-checkpassword's parse_request, the bytes a
 // caller writes on descriptor 3, then the CRAM-MD5 and APOP digests in
-// them as the checker takes them (from_hex, verify_cram). The first byte
+// them as the checker takes them (hex::decode, verify_cram). The first byte
 // picks the caller's environment (SMTPAUTHMETHOD, SMTPAUTH, CHKPW_CRAM,
 // AUTH_MECH) from the values callers set; the rest is descriptor 3.
-#include "smtp-auth-checkpassword/crammd5.h"
+#include "lib/hex.h"
 #include "smtp-auth-checkpassword/request.h"
 #include "smtp-auth-checkpassword/scheme.h"
 #include "tests/fuzz/input.h"
@@ -30,9 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     for (std::string_view f : {r.user, r.password, r.challenge, r.digest})
         fuzz::require(f.empty() || (f.data() >= bytes.data() && f.data() + f.size() <= bytes.data() + bytes.size()));
     unsigned char digest[16];
-    if (r.kind == qs::auth::Kind::cram && qs::auth::from_hex(r.digest, digest, sizeof digest))
+    if (r.kind == qs::auth::Kind::cram && qs::hex::decode(r.digest, digest, sizeof digest))
         qs::auth::verify_cram("{PLAIN}secret", r.challenge, digest);
-    if (r.kind == qs::auth::Kind::pop && qs::auth::from_hex(r.password, digest, sizeof digest))
+    if (r.kind == qs::auth::Kind::pop && qs::hex::decode(r.password, digest, sizeof digest))
         qs::auth::verify_apop("{PLAIN}secret", r.challenge, digest);
     return 0;
 }

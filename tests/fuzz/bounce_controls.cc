@@ -42,9 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         fuzz::require(fd >= 0 && write(fd, files[i].data(), files[i].size()) == static_cast<ssize_t>(files[i].size()));
         close(fd);
     }
-    qs::bounce::Controls controls;
-    if (qs::bounce::read_controls(dir, controls)) return 0;
-    qs::bounce::envelope_for("sender@example.net", controls);
-    qs::bounce::envelope_for("", controls);
+    auto controls = qs::bounce::read_controls(dir);
+    if (!controls) return 0;
+    qs::bounce::envelope_for("sender@example.net", *controls);
+    qs::bounce::envelope_for("", *controls);
     return 0;
 }

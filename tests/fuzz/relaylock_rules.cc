@@ -1,7 +1,8 @@
 // libFuzzer target: relaylock's parse_rules, the tcprules grammar of
 // RELAYLOCK_RULES (ranges, deny, quoted variables), then lock_records,
 // which merges a relay lock into the parsed rules.
-#include "relaylock/rules.h"
+#include "relaylock/lock_records.h"
+#include "relaylock/rules_text.h"
 #include "tests/fuzz/input.h"
 
 #include <string>
