@@ -144,60 +144,68 @@ every_step "smtp-auth-mkdb" reset_users verify_users sh -c 'exec smtp-auth-mkdb 
 # ends in tests/exec-probe, static and EINTR-safe: a dynamic loader would
 # not survive it). Each program must do exactly what it does undisturbed.
 PROBE=$TOP/tests/exec-probe
-# storm [NAME=VALUE...] PROGRAM ARG...: no env(1) or sh(1) in between,
-# for the same reason.
-storm() {
-  (
-    while [ $# -gt 0 ]; do case $1 in *=*) export "$1"; shift ;; *) break ;; esac; done
-    exec strace -f -qq -o /dev/null \
-      -e inject=read,write,pread64,pwrite64,flock,wait4,nanosleep,clock_nanosleep,poll,ppoll,pselect6,select:error=EINTR:when=1+2 \
-      "$@"
-  )
+eintr_storms() {
+  # storm [NAME=VALUE...] PROGRAM ARG...: no env(1) or sh(1) in between,
+  # for the same reason.
+  storm() {
+    (
+      while [ $# -gt 0 ]; do case $1 in *=*) export "$1"; shift ;; *) break ;; esac; done
+      exec strace -f -qq -o /dev/null \
+        -e inject=read,write,pread64,pwrite64,flock,wait4,nanosleep,clock_nanosleep,poll,ppoll,pselect6,select:error=EINTR:when=1+2 \
+        "$@"
+    )
+  }
+  reset_login
+  storm TCPREMOTEIP=192.0.2.2 USER=storm relaylock "$PROBE" TCPREMOTEIP > storm.out 2> storm.err
+  same "EINTR: relaylock execs the next program" "$?:$(cat storm.out)" "0:TCPREMOTEIP=192.0.2.2"
+  settled
+  same "EINTR: the lock is stored" "$(relaylock-list 2>/dev/null | grep -c '^192\.0\.2\.2 .* storm$')" 1
+  check "EINTR: the lock is in the cdb" in_cdb 192.0.2.2
+  contains "EINTR: relaylock's log line is whole" storm.err '^relaylock: lock ip=192\.0\.2\.2 user=storm$'
+
+  unset RELAYLOCK_RULES RELAYLOCK_CDB
+  storm TCPREMOTEIP=192.0.2.2 relaylock-check "$PROBE" RELAYCLIENT RELAYLOCK_USER > storm.out 2> /dev/null
+  same "EINTR: relaylock-check grants relay to the locked address" "$?:$(cat storm.out | tr '\n' ' ')" \
+    "0:RELAYCLIENT= RELAYLOCK_USER=storm "
+  storm TCPREMOTEIP=192.0.2.9 relaylock-check "$PROBE" RELAYCLIENT > storm.out 2> /dev/null
+  same "EINTR: and not to another" "$(cat storm.out)" "RELAYCLIENT unset"
+  RELAYLOCK_RULES=$SCRATCH/rules RELAYLOCK_CDB=$SCRATCH/rules.cdb
+  export RELAYLOCK_RULES RELAYLOCK_CDB
+
+  printf 'alice:{PLAIN}secret\n' | smtp-auth-mkdb users.cdb users.tmp 2>/dev/null
+  mkdir -p state
+  chk() {  # USER PASSWORD: the checker's exit status and what it ran
+    printf '%s\0%s\0' "$1" "$2" > fd3
+    storm CHKPW_USERS=$SCRATCH/users.cdb CHKPW_STATE=$SCRATCH/state SMTPAUTH= TCPREMOTEIP=192.0.2.5 \
+      smtp-auth-checkpassword "$PROBE" USER 3< fd3 < /dev/null 2> /dev/null
+    echo "exit $?"
+  }
+  same "EINTR: the checker accepts the right password" "$(chk alice secret | tr '\n' ' ')" "USER=alice exit 0 "
+  same "EINTR: and refuses a wrong one, counted" "$(chk alice wrong)" "exit 1"
+  same "EINTR: the failure was counted" "$(CHKPW_STATE=$SCRATCH/state smtp-auth-throttle 2>/dev/null | grep -c '^192\.0\.2\.5 alice failures=1')" 1
+
+  printf 'PROXY TCP4 192.0.2.77 127.0.0.1 40000 25\r\nEHLO x\r\n' > proxy.in
+  storm TCPREMOTEIP=127.0.0.1 PROXY_TRUSTED=127.0.0.1 proxy-remoteip "$PROBE" TCPREMOTEIP PROXY_FRONTENDIP \
+    < proxy.in > storm.out 2> /dev/null
+  same "EINTR: proxy-remoteip reads the header and sets the real address" "$?:$(cat storm.out | tr '\n' ' ')" \
+    "0:TCPREMOTEIP=192.0.2.77 PROXY_FRONTENDIP=127.0.0.1 "
+
+  mkdir -p control && echo mail.example.jp > control/me
+  G=$TOP/tests/golden/bounce
+  storm SOURCE_DATE_EPOCH=827034880 CONTROLDIR=$SCRATCH/control bounce-fmt user@example.org abc@domain.jp \
+    'Sorry, no mailbox here by that name. (#5.1.1)' < "$G/message.in" > storm.out 2> /dev/null
+  check "EINTR: bounce-fmt writes qmail-send's bytes" cmp -s storm.out "$G/single.expected"
+  storm relaylock-rules storm.cdb storm.tmp < new.rules 2> /dev/null
+  check "EINTR: relaylock-rules compiles the same cdb" cmp -s storm.cdb want-new.cdb
+  storm smtp-auth-mkdb storm-users.cdb storm-users.tmp < new.users 2> /dev/null
+  check "EINTR: smtp-auth-mkdb compiles the same cdb" cmp -s storm-users.cdb want-new-users.cdb
 }
-reset_login
-storm TCPREMOTEIP=192.0.2.2 USER=storm relaylock "$PROBE" TCPREMOTEIP > storm.out 2> storm.err
-same "EINTR: relaylock execs the next program" "$?:$(cat storm.out)" "0:TCPREMOTEIP=192.0.2.2"
-settled
-same "EINTR: the lock is stored" "$(relaylock-list 2>/dev/null | grep -c '^192\.0\.2\.2 .* storm$')" 1
-check "EINTR: the lock is in the cdb" in_cdb 192.0.2.2
-contains "EINTR: relaylock's log line is whole" storm.err '^relaylock: lock ip=192\.0\.2\.2 user=storm$'
-
-unset RELAYLOCK_RULES RELAYLOCK_CDB
-storm TCPREMOTEIP=192.0.2.2 relaylock-check "$PROBE" RELAYCLIENT RELAYLOCK_USER > storm.out 2> /dev/null
-same "EINTR: relaylock-check grants relay to the locked address" "$?:$(cat storm.out | tr '\n' ' ')" \
-  "0:RELAYCLIENT= RELAYLOCK_USER=storm "
-storm TCPREMOTEIP=192.0.2.9 relaylock-check "$PROBE" RELAYCLIENT > storm.out 2> /dev/null
-same "EINTR: and not to another" "$(cat storm.out)" "RELAYCLIENT unset"
-RELAYLOCK_RULES=$SCRATCH/rules RELAYLOCK_CDB=$SCRATCH/rules.cdb
-export RELAYLOCK_RULES RELAYLOCK_CDB
-
-printf 'alice:{PLAIN}secret\n' | smtp-auth-mkdb users.cdb users.tmp 2>/dev/null
-mkdir -p state
-chk() {  # USER PASSWORD: the checker's exit status and what it ran
-  printf '%s\0%s\0' "$1" "$2" > fd3
-  storm CHKPW_USERS=$SCRATCH/users.cdb CHKPW_STATE=$SCRATCH/state SMTPAUTH= TCPREMOTEIP=192.0.2.5 \
-    smtp-auth-checkpassword "$PROBE" USER 3< fd3 < /dev/null 2> /dev/null
-  echo "exit $?"
-}
-same "EINTR: the checker accepts the right password" "$(chk alice secret | tr '\n' ' ')" "USER=alice exit 0 "
-same "EINTR: and refuses a wrong one, counted" "$(chk alice wrong)" "exit 1"
-same "EINTR: the failure was counted" "$(CHKPW_STATE=$SCRATCH/state smtp-auth-throttle 2>/dev/null | grep -c '^192\.0\.2\.5 alice failures=1')" 1
-
-printf 'PROXY TCP4 192.0.2.77 127.0.0.1 40000 25\r\nEHLO x\r\n' > proxy.in
-storm TCPREMOTEIP=127.0.0.1 PROXY_TRUSTED=127.0.0.1 proxy-remoteip "$PROBE" TCPREMOTEIP PROXY_FRONTENDIP \
-  < proxy.in > storm.out 2> /dev/null
-same "EINTR: proxy-remoteip reads the header and sets the real address" "$?:$(cat storm.out | tr '\n' ' ')" \
-  "0:TCPREMOTEIP=192.0.2.77 PROXY_FRONTENDIP=127.0.0.1 "
-
-mkdir -p control && echo mail.example.jp > control/me
-G=$TOP/tests/golden/bounce
-storm SOURCE_DATE_EPOCH=827034880 CONTROLDIR=$SCRATCH/control bounce-fmt user@example.org abc@domain.jp \
-  'Sorry, no mailbox here by that name. (#5.1.1)' < "$G/message.in" > storm.out 2> /dev/null
-check "EINTR: bounce-fmt writes qmail-send's bytes" cmp -s storm.out "$G/single.expected"
-storm relaylock-rules storm.cdb storm.tmp < new.rules 2> /dev/null
-check "EINTR: relaylock-rules compiles the same cdb" cmp -s storm.cdb want-new.cdb
-storm smtp-auth-mkdb storm-users.cdb storm-users.tmp < new.users 2> /dev/null
-check "EINTR: smtp-auth-mkdb compiles the same cdb" cmp -s storm-users.cdb want-new-users.cdb
+if [ -n "$SANITIZED" ]; then
+  # a sanitizer build links dynamically, and the loader gives up on EINTR
+  for n in $(seq 1 13); do ok "EINTR storm $n # SKIP a sanitizer build's dynamic loader cannot take EINTR"; done
+else
+  eintr_storms
+fi
 
 # 7. A full file system and a read-only store, each in a mount namespace
 # of its own: the login still proceeds, no grant and no data are lost or
