@@ -1,7 +1,11 @@
 # Sourced by every end-to-end suite. Prints TAP-style lines ("ok N - ...",
 # "not ok N - ...") that tests/run counts. Gives each suite a scratch
 # directory that is removed on exit, and the built programs' paths.
+# The programs are those the build lists in tests/programs.list (written by
+# make from each FAMILY/build.mk's PROGRAMS): run make first, then make
+# check or sh tests/e2e-x.sh.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$TOP/tests/programs.list" ] || { echo "tests/lib.sh: no tests/programs.list: run make first" >&2; exit 111; }
 SCRATCH=$(mktemp -d /tmp/qsend-test.XXXXXX) || exit 111
 chmod 755 "$SCRATCH"
 # The built programs and the stand-ins run from copies in the scratch
@@ -9,11 +13,9 @@ chmod 755 "$SCRATCH"
 # checkout under a private directory (CI clones where it likes).
 BIN=$SCRATCH/bin STANDINS=$SCRATCH/standins
 mkdir "$BIN" "$STANDINS" || exit 111
-for prog in "$TOP"/relaylock/* "$TOP"/smtp-auth-checkpassword/* "$TOP"/bounce-fmt/* "$TOP"/proxy-remoteip/* \
-    "$TOP"/sendlimit/*; do
-  case "${prog##*/}" in *.*) continue ;; esac
-  [ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$BIN/"
-done
+while read -r prog; do
+  cp "$TOP/$prog" "$BIN/" || { echo "tests/lib.sh: $prog is not built: run make first" >&2; exit 111; }
+done < "$TOP/tests/programs.list"
 cp "$TOP"/tests/standins/* "$STANDINS/"
 chmod 755 "$BIN" "$STANDINS" "$BIN"/* "$STANDINS"/*
 PATH="$BIN:$PATH"
