@@ -31,7 +31,13 @@ include lib/build.mk
 include $(filter-out lib/build.mk tests/build.mk,$(wildcard */build.mk))
 include tests/build.mk
 
-it: $(PROGRAMS)
+it: $(PROGRAMS) tests/programs.list
+
+# The programs, one a line, for the shell library (tests/lib.sh): the
+# tests, the benches and the demonstration copy what the families build.
+tests/programs.list: Makefile $(wildcard */build.mk)
+	printf '%s\n' $(PROGRAMS) > tests/programs.list
+CLEAN += tests/programs.list
 
 conf.h: conf-home conf-qmail Makefile
 	printf '#define CONF_HOME "%s"\n#define CONF_QMAIL "%s"\n' '$(HOME_DIR)' '$(QMAIL_DIR)' > conf.h

@@ -6,46 +6,38 @@
 # SMTP-AUTH (Q7.3, Q9), and if your ISP blocks port 25, use the submission
 # port 587, which requires it (Q4, Q10). This story follows the sysadmin
 # who makes those answers true with smtp-auth-checkpassword.
-top=$(pwd)
-bin=$top/smtp-auth-checkpassword
-if [ ! -x "$bin/smtp-auth-checkpassword" ]; then
-  echo "demo: run 'make' first, from the top of the tree" >&2; exit 111
-fi
+. "$(dirname "$0")/../tests/lib.sh"
 for tool in tcpserver python3; do
   command -v $tool >/dev/null || { echo "demo: needs $tool (tests/setup installs it)" >&2; exit 111; }
 done
-work=$(mktemp -d /tmp/qsend-demo-auth.XXXXXX) || exit 111
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+work=$SCRATCH
 cd "$work" || exit 111
-PATH=$bin:$PATH
-export PATH
-say() { printf '\n%s\n' "$*" | fold -s -w 78; }
-# (descriptor 2 goes to a file of its own: our programs send their lines to
-# syslog when descriptor 2 is the same file as 1)
-show() { printf '  $ %s\n' "$*"; sh -c "$*" > out 2> err; cat out err | sed 's/^/    /'; }
+# shown COMMAND: the command, then what it printed, indented. (Descriptor
+# 2 goes to a file of its own: our programs send their lines to syslog
+# when descriptor 2 is the same file as 1.)
+shown() { printf '  $ %s\n' "$*"; sh -c "$*" > out 2> err; cat out err | show; }
 
-say "== SMTP AUTH: sending without the POP dance (FAQ Q7.3, Q9, Q4, Q10) =="
-say "Our customer alice@example.com travels. Her ISP blocks port 25, and her \
+say "" "== SMTP AUTH: sending without the POP dance (FAQ Q7.3, Q9, Q4, Q10) =="
+say "" "Our customer alice@example.com travels. Her ISP blocks port 25, and her \
 mail program sends before it receives, so POP-before-SMTP keeps failing. \
 The FAQ's answer: authenticate to the SMTP server itself, on port 587."
 
-say "1. The users file is Dovecot's passwd-file layout. smtp-auth-passwd makes \
+say "" "1. The users file is Dovecot's passwd-file layout. smtp-auth-passwd makes \
 the secret: yescrypt by default, or a {CRAM-MD5} context for clients that \
 use CRAM-MD5 (it never stores the plaintext)."
 printf 'alice@example.com:%s\n' "$(echo 'correct horse' | smtp-auth-passwd -s cram-md5)" > users
 printf 'bob@example.com:%s\n' "$(echo 'battery staple' | smtp-auth-passwd)" >> users
 printf 'mallory@example.com:!locked-by-abuse-desk\n' >> users
-show "cut -c1-60 users"
+shown "cut -c1-60 users"
 
-say "2. smtp-auth-mkdb compiles it into a cdb, atomically: a typo never \
+say "" "2. smtp-auth-mkdb compiles it into a cdb, atomically: a typo never \
 leaves the server without users."
-show "smtp-auth-mkdb users.cdb users.tmp < users && echo compiled"
+shown "smtp-auth-mkdb users.cdb users.tmp < users && echo compiled"
 printf 'carol@example.com\nbob@example.com:{PLAIN}again\n' >> users
-show "smtp-auth-mkdb users.cdb users.tmp < users; echo exit \$?"
-say "The bad lines are named, and the previous database stays in service."
+shown "smtp-auth-mkdb users.cdb users.tmp < users; echo exit \$?"
+say "" "The bad lines are named, and the previous database stays in service."
 
-say "3. Port 587 runs qmail-smtpd with the AUTH patch, which hands the \
+say "" "3. Port 587 runs qmail-smtpd with the AUTH patch, which hands the \
 credentials to smtp-auth-checkpassword on descriptor 3 (here a small \
 stand-in speaks the patch's side of SMTP, writing the exact bytes the real \
 patch writes). Failures are throttled per address, per address and user, \
@@ -87,11 +79,11 @@ for line in sys.stdin:
     elif verb == "QUIT": out("221 bye"); break
     else: out("250 ok")
 PY
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+port=$(free_port)
 CHKPW_USERS=$work/users.cdb CHKPW_STATE=$work/state CHKPW_MAXFAIL=3 \
   tcpserver -q 127.0.0.1 "$port" python3 "$work/submission" 2>/dev/null &
-server=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import socket;socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null && break; sleep 0.2; done
+CLEANUP_PIDS="$CLEANUP_PIDS $!"
+wait_port $port
 
 cat > client <<'PY'
 import smtplib, sys
@@ -108,31 +100,31 @@ except smtplib.SMTPAuthenticationError as e:
     print("AUTH %s as %s:" % (mech, user), e.smtp_code, e.smtp_error.decode())
 s.quit()
 PY
-c() { python3 client "$port" "$@" | sed 's/^/    /'; }
-say "Without AUTH, port 587 refuses to take mail:"
+c() { python3 client "$port" "$@" | show; }
+say "" "Without AUTH, port 587 refuses to take mail:"
 c none - -
-say "alice authenticates with CRAM-MD5 (her password never crosses the wire), \
+say "" "alice authenticates with CRAM-MD5 (her password never crosses the wire), \
 bob with PLAIN:"
 c CRAM-MD5 alice@example.com 'correct horse'
 c PLAIN bob@example.com 'battery staple'
-say "A guesser tries bob's account from the same address. After 3 failures \
+say "" "A guesser tries bob's account from the same address. After 3 failures \
 (CHKPW_MAXFAIL) even the right password is refused until the lockout ends, \
 without the password being looked at:"
 c LOGIN bob@example.com guess1
 c LOGIN bob@example.com guess2
 c LOGIN bob@example.com guess3
 c LOGIN bob@example.com 'battery staple'
-say "The account locked by the abuse desk never logs in:"
+say "" "The account locked by the abuse desk never logs in:"
 c PLAIN mallory@example.com '!locked-by-abuse-desk'
 
-say "4. One line per attempt, the same shape fail2ban's filter \
+say "" "4. One line per attempt, the same shape fail2ban's filter \
 (smtp-auth-checkpassword/fail2ban/) matches; never a password:"
-sed 's/^/    /' auth.log
-say "smtp-auth-throttle shows what is locked, and clears it when bob calls \
+show < auth.log
+say "" "smtp-auth-throttle shows what is locked, and clears it when bob calls \
 the help desk:"
-show "CHKPW_STATE=$work/state CHKPW_MAXFAIL=3 smtp-auth-throttle"
-show "CHKPW_STATE=$work/state smtp-auth-throttle -c 127.0.0.1/bob@example.com"
+shown "CHKPW_STATE=$work/state CHKPW_MAXFAIL=3 smtp-auth-throttle"
+shown "CHKPW_STATE=$work/state smtp-auth-throttle -c 127.0.0.1/bob@example.com"
 c PLAIN bob@example.com 'battery staple'
-say "That is FAQ Q9 and Q10 made true: customers send from anywhere on 587 with \
+say "" "That is FAQ Q9 and Q10 made true: customers send from anywhere on 587 with \
 their own password; strangers cannot relay, and guessing is throttled."
 exit 0

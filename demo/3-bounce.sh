@@ -2,19 +2,10 @@
 # Part 3 of the demonstration: the FAQ's question 5, "failure notice" mail
 # from MAILER-DAEMON, written by bounce-fmt the way qmail-send writes it.
 # Run from the top of the tree after "make".
-cd "$(dirname "$0")/.." || exit 111
-BOUNCE=./bounce-fmt/bounce-fmt
-[ -x "$BOUNCE" ] || { echo "demo/3-bounce.sh: run make first" >&2; exit 111; }
-work=$(mktemp -d) || exit 111
-trap 'rm -rf "$work"' EXIT
-mkdir "$work/control"
-echo ms001.hosting.example > "$work/control/me"
-CONTROLDIR=$work/control
-SOURCE_DATE_EPOCH=1795834800
-export CONTROLDIR SOURCE_DATE_EPOCH
-
-say() { printf '%s\n' "$@"; }
-show() { sed 's/^/    | /'; }
+. "$(dirname "$0")/../tests/lib.sh"
+cd "$TOP" || exit 111
+work=$SCRATCH
+bounce_control ms001.hosting.example 1795834800
 
 say "== 3. Bounces: the FAQ's question 5 =="
 say ""
@@ -32,22 +23,24 @@ Subject: estimate
 
 Please find the estimate below.
 MSG
-show < "$work/message"
+show "| " < "$work/message"
 say ""
 say "A .qmail program, a list manager or a filter script gives bounce-fmt the"
 say "sender, then each failed recipient with qmail's reason text:"
 say ""
-say "    bounce-fmt taro@customer.example \\"
-say "      abc@domain.jp     'Sorry, no mailbox here by that name. (#5.1.1)' \\"
-say "      abc@domaint.jp    \"Sorry, I couldn't find any host named domaint.jp. (#5.1.2)\" \\"
-say "      info@slow.example 'Sorry, no SMTP connection got far enough; ... (#5.5.0)'"
+cat <<'CMD'
+    bounce-fmt taro@customer.example \
+      abc@domain.jp     'Sorry, no mailbox here by that name. (#5.1.1)' \
+      abc@domaint.jp    "Sorry, I couldn't find any host named domaint.jp. (#5.1.2)" \
+      info@slow.example 'Sorry, no SMTP connection got far enough; ... (#5.5.0)'
+CMD
 say ""
-"$BOUNCE" taro@customer.example \
+bounce-fmt taro@customer.example \
   abc@domain.jp 'Sorry, no mailbox here by that name. (#5.1.1)' \
   abc@domaint.jp "Sorry, I couldn't find any host named domaint.jp. (#5.1.2)" \
   info@slow.example 'Sorry, no SMTP connection got far enough; most progress was no connection
 to remote host 192.0.2.1. (#5.5.0)' < "$work/message" > "$work/notice" || exit 1
-show < "$work/notice"
+show "| " < "$work/notice"
 say ""
 say "That is byte for byte what qmail-send writes: the customer's mail program"
 say "shows the FAQ's text, and bounce parsers read it. Sisimai, for one:"
@@ -62,12 +55,12 @@ say ""
 say "With -d the same notice is also an RFC 3464 report that machines read"
 say "without knowing qmail. Its delivery-status part:"
 say ""
-"$BOUNCE" -d taro@customer.example \
+bounce-fmt -d taro@customer.example \
   abc@domain.jp 'Sorry, no mailbox here by that name. (#5.1.1)' \
   abc@domaint.jp "Sorry, I couldn't find any host named domaint.jp. (#5.1.2)" \
   info@slow.example 'Sorry, no SMTP connection got far enough; most progress was no connection
 to remote host 192.0.2.1. (#5.5.0)' < "$work/message" > "$work/dsn" || exit 1
-sed -n '/^Content-Type: message\/delivery-status$/,/^--=_/p' "$work/dsn" | sed '$d' | show
+sed -n '/^Content-Type: message\/delivery-status$/,/^--=_/p' "$work/dsn" | sed '$d' | show "| "
 say ""
 say "And with -q it goes straight to qmail-queue, from <> to the sender, as"
 say "qmail-send would have sent it."

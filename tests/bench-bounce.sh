@@ -5,13 +5,11 @@
 # message must differ by less than 1 MB. File to file, pipe to pipe, and
 # -d (RFC 3464).
 . "$(dirname "$0")/lib.sh"
-mkdir "$SCRATCH/control" && echo mail.example.jp > "$SCRATCH/control/me"
-CONTROLDIR=$SCRATCH/control
+bounce_control
 # The production path: a random boundary. (Under SOURCE_DATE_EPOCH, for
 # reproducible output, -d reads the whole message once more to prove its
 # derived boundary absent: slower, and not what a live qmail runs.)
 unset SOURCE_DATE_EPOCH
-export CONTROLDIR
 printf 'Subject: bench\n\n' > "$SCRATCH/m100"
 yes 'The quick brown fox jumps over the lazy dog. 0123456789 abcdefghijklmnopqrstuvwxyz' |
   head -c 104857600 >> "$SCRATCH/m100"

@@ -1,9 +1,9 @@
 # proxy-remoteip in front of the chain against the chain without it (same
 # run, alternating): the cost a front end's PROXY header adds per connection.
-cd "$(dirname "$0")/.." || exit 111
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 111
 N=${BENCH_N:-1000}
-DIR=$(mktemp -d /tmp/qsend-bench.XXXXXX) || exit 111
-trap 'rm -rf "$DIR"' EXIT
+DIR=$SCRATCH
 printf '\r\n\r\n\000\r\nQUIT\n\041\021\000\014\300\000\002\007\306\063\144\001\303\213\000\031' > "$DIR/v2"
 printf 'PROXY TCP4 192.0.2.7 198.51.100.1 50123 25\r\n' > "$DIR/v1"
 mkdir "$DIR/locks"

@@ -1,9 +1,10 @@
 # relaylock-check and relaylock against env(1), with 100,000 active locks
 # in the store; each line is a ratio to a baseline run in the same loop.
-cd "$(dirname "$0")/.." || exit 111
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 111
 N=${BENCH_N:-1000}
-STORE=$(mktemp -d /tmp/qsend-bench.XXXXXX) || exit 111
-trap 'rm -rf "$STORE"' EXIT
+STORE=$SCRATCH/locks
+mkdir "$STORE" || exit 111
 python3 - "$STORE" <<'PY'
 import os, sys, time
 d = sys.argv[1]; now = int(time.time())

@@ -3,11 +3,9 @@
 # rules file (medians of 5 runs, same run, as a ratio); then with 100,000
 # active locks in the store; then a burst of 1,000 logins from new
 # addresses in rules mode, counting the rebuilds.
-cd "$(dirname "$0")/.." || exit 111
-TOP=$(pwd)
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 111
 PATH="$TOP/relaylock:$PATH"
-SCRATCH=$(mktemp -d /tmp/qsend-bench.XXXXXX) || exit 111
-trap 'rm -rf "$SCRATCH"' EXIT
 unset RELAYLOCK_RULES RELAYLOCK_CDB RELAYLOCK_EXPIRY RELAYLOCK_V6PREFIX TCPREMOTEIP IP
 RELAYLOCK_DIR=$SCRATCH/empty
 RELAYLOCK_NEVER=""
@@ -86,10 +84,7 @@ done
 wait $pids
 t1=$(now_ms)
 # Later rebuilds of a burst run in a detached process: wait for it.
-k=0
-until { ! [ -e "$RELAYLOCK_CDB.pending" ] && flock -n "$RELAYLOCK_CDB.lock" true; } || [ $k -ge 600 ]; do
-  sleep 0.1; k=$((k + 1))
-done
+settled 600
 t2=$(now_ms)
 rebuilds=$(grep -c 'relaylock: rebuild ' "$SCRATCH/burst.err")
 locked=$(cdbdump < "$RELAYLOCK_CDB" | tr '\0' '|' | grep -c '^+[0-9]*,[0-9]*:192\.168\.')

@@ -4,11 +4,11 @@
 # gets descriptor 0 untouched), so memory stays flat.
 # Both sides run under the same sh -c that opens the envelope on
 # descriptor 1 (spawnbench gives descriptor 0 only).
-cd "$(dirname "$0")/.." || exit 111
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 111
 N=${BENCH_N:-1000}
 BIG_N=$(( N / 10 > 20 ? N / 10 : 20 ))
-DIR=$(mktemp -d /tmp/qsend-bench.XXXXXX) || exit 111
-trap 'rm -rf "$DIR"' EXIT
+DIR=$SCRATCH
 mkdir "$DIR/store"
 head -c 10240 /dev/urandom > "$DIR/10k"
 head -c 10485760 /dev/urandom > "$DIR/10m"

@@ -9,16 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 G=$TOP/tests/golden/explain
 GB=$TOP/tests/golden/bounce
-CTL=$SCRATCH/control
-mkdir "$CTL" && echo mail.example.jp > "$CTL/me"
-SOURCE_DATE_EPOCH=827034880
-CONTROLDIR=$CTL
-export SOURCE_DATE_EPOCH CONTROLDIR
+bounce_control
 unset LC_ALL LC_MESSAGES LANG LANGUAGE
 OUT=$SCRATCH/out ERR=$SCRATCH/err
 
-# got STATUS WANT DESCRIPTION
-got() { if [ "$1" -eq "$2" ]; then ok "$3"; else not_ok "$3 (exit $1, want $2)"; fi; }
 # golden DESCRIPTION EXPECTED_FILE ACTUAL_FILE
 golden() {
   if cmp -s "$2" "$3"; then ok "$1"; else

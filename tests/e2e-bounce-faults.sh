@@ -4,19 +4,13 @@
 # success for a partial notice. Also -q through a qmail-queue stand-in that
 # records both descriptors.
 . "$(dirname "$0")/lib.sh"
-CTL=$SCRATCH/control
-mkdir "$CTL" && echo mail.example.jp > "$CTL/me"
-SOURCE_DATE_EPOCH=827034880
-CONTROLDIR=$CTL
-export SOURCE_DATE_EPOCH CONTROLDIR
+bounce_control
 printf 'Subject: x\n\nbody\n' > "$SCRATCH/msg"
 OUT=$SCRATCH/out ERR=$SCRATCH/err
 
 # run EXPECTED_STATUS DESCRIPTION ARGS...: stdin msg, stdout OUT, stderr ERR
 invoke() { bounce-fmt "$@" < "$SCRATCH/msg" > "$OUT" 2> "$ERR"; }
 run() { want=$1 d=$2; shift 2; status "$d" "$want" invoke "$@"; }
-# got STATUS WANT DESCRIPTION: for runs with their own redirections
-got() { if [ "$1" -eq "$2" ]; then ok "$3"; else not_ok "$3 (exit $1, want $2)"; fi; }
 one_line() { same "$1: one line on descriptor 2" "$(wc -l < "$ERR" | tr -d ' ')" 1; }
 nothing_out() { same "$1: nothing on descriptor 1" "$(wc -c < "$OUT" | tr -d ' ')" 0; }
 

@@ -5,11 +5,7 @@
 # which rule it shows. SOURCE_DATE_EPOCH=827034880 is 17 Mar 1996 03:54:40.
 . "$(dirname "$0")/lib.sh"
 G=$TOP/tests/golden/bounce
-CTL=$SCRATCH/control
-mkdir "$CTL" && echo mail.example.jp > "$CTL/me"
-SOURCE_DATE_EPOCH=827034880
-CONTROLDIR=$CTL
-export SOURCE_DATE_EPOCH CONTROLDIR
+bounce_control
 
 # golden NAME EXPECTED INPUT ARGS...: exit 0, output equal to EXPECTED.
 golden() {

@@ -6,11 +6,7 @@
 # find every recipient. Both for qmail's text and for -d.
 . "$(dirname "$0")/lib.sh"
 G=$TOP/tests/golden/bounce
-CTL=$SCRATCH/control
-mkdir "$CTL" && echo mail.example.jp > "$CTL/me"
-SOURCE_DATE_EPOCH=827034880
-CONTROLDIR=$CTL
-export SOURCE_DATE_EPOCH CONTROLDIR
+bounce_control
 
 if ! perl -MSisimai -e 1 2>/dev/null; then
   not_ok "Sisimai is installed (apt-get install libsisimai-perl)"; finish

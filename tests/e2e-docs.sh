@@ -2,14 +2,9 @@
 # formats without a warning; README and INSTALL say what a new user needs.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 111
-for dir in relaylock smtp-auth-checkpassword bounce-fmt proxy-remoteip \
-    sendlimit; do
-  for prog in $dir/*; do
-    [ -f "$prog" ] && [ -x "$prog" ] || continue
-    case "$prog" in *.*) continue ;; esac
-    check "$prog has a man page" [ -f "$prog.8" ]
-  done
-done
+while read -r prog; do
+  check "$prog has a man page" [ -f "$prog.8" ]
+done < tests/programs.list
 for page in */*.8; do
   [ -f "$page" ] || continue
   out=$(groff -man -ww -z "$page" 2>&1)

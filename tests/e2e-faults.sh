@@ -20,14 +20,6 @@ RELAYLOCK_DIR=$SCRATCH/locks RELAYLOCK_NEVER="" RELAYLOCK_RULES=$SCRATCH/rules R
 export RELAYLOCK_DIR RELAYLOCK_NEVER RELAYLOCK_RULES RELAYLOCK_CDB
 printf '127.:allow,RELAYCLIENT=""\n10.:deny\n:allow\n' > rules
 
-# Rules mode leaves rebuilds to a detached process: wait until none is
-# pending and nobody holds the rebuild lock (bounded: 30 s).
-settled() {
-  n=0
-  until { ! [ -e "$RELAYLOCK_CDB.pending" ] && flock -n "$RELAYLOCK_CDB.lock" true; } || [ $n -ge 300 ]; do
-    sleep 0.1; n=$((n + 1))
-  done
-}
 login() { env TCPREMOTEIP="$1" USER="$2" relaylock true; }
 # in_cdb ADDRESS: the address's lock is a record of the cdb
 in_cdb() { cdbget "$1" < "$RELAYLOCK_CDB" 2>/dev/null | grep -q RELAYLOCK_USER; }

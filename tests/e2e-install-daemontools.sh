@@ -30,17 +30,7 @@ H=$(head -n 1 conf-home) Q=$(head -n 1 conf-qmail) E=$(head -n 1 conf-etc)
 R=$SCRATCH/root STAGE=$SCRATCH/stage
 
 # --- accounts, visible to this namespace only
-free_id() { id=$1; while getent passwd $id >/dev/null || getent group $id >/dev/null; do id=$((id + 1)); done; echo $id; }
-NOFILES=$(free_id 64000); QMAILD=$(free_id $((NOFILES + 1)))
-ALICE=$(free_id $((QMAILD + 1))); BOB=$(free_id $((ALICE + 1)))
-cp /etc/passwd $SCRATCH/passwd && cp /etc/group $SCRATCH/group || exit 111
-cat >> $SCRATCH/passwd <<ACCOUNTS
-qmaild:x:$QMAILD:$NOFILES::$R$Q:/usr/sbin/nologin
-alice:x:$ALICE:$ALICE::$R/home/alice:/bin/sh
-bob:x:$BOB:$BOB::$R/home/bob:/bin/sh
-ACCOUNTS
-printf 'nofiles:x:%s:\nalice:x:%s:\nbob:x:%s:\n' $NOFILES $ALICE $BOB >> $SCRATCH/group
-mount --bind $SCRATCH/passwd /etc/passwd && mount --bind $SCRATCH/group /etc/group || exit 111
+host_accounts
 
 # --- install: once as an administrator would (DESTDIR), once into the root
 make -s install install-etc DESTDIR=$STAGE > $SCRATCH/make.log 2>&1
@@ -85,55 +75,18 @@ else
   ok "# SKIP INSTALL's paths are the default conf-* values"
 fi
 
-# --- qmail's programs: the stand-ins
-mkdir -p $R$Q/bin $R$Q/control && chmod 755 $R$Q $R$Q/bin $R$Q/control
-cp tests/standins/qmail-popup-stock $R$Q/bin/qmail-popup
-cp tests/standins/qmail-pop3d-maildir $R$Q/bin/qmail-pop3d
-cp tests/standins/qmail-smtpd-auth $R$Q/bin/qmail-smtpd
-chmod 755 $R$Q/bin/*
-B=$R$H/bin
-
-# --- the stores, envdirs, databases and key, as INSTALL makes them
-mkdir -m 755 $R$Q/relaylock && chown root:root $R$Q/relaylock
-mkdir -p $R$E/relaylock/env && chmod 755 $R$E $R$E/relaylock $R$E/relaylock/env
-echo $R$Q/relaylock > $R$E/relaylock/env/RELAYLOCK_DIR
-echo 600 > $R$E/relaylock/env/RELAYLOCK_EXPIRY
-echo 64 > $R$E/relaylock/env/RELAYLOCK_V6PREFIX
+# --- qmail's programs (the stand-ins), the stores, envdirs and databases, as
+# INSTALL makes them
 # (the test's clients are 127.0.0.2 and 127.0.0.3: only 127.0.0.1 is never locked)
-echo '127.0.0.1/32 ::1/128' > $R$E/relaylock/env/RELAYLOCK_NEVER
-for u in alice bob; do
-  mkdir -p $R/home/$u/Maildir/new $R/home/$u/Maildir/cur $R/home/$u/Maildir/tmp
-  chown -R $u:$u $R/home/$u && chmod 700 $R/home/$u
-done
-chmod 755 $R/home
-{
-  echo "alice@example.test:$(echo secret | $B/smtp-auth-passwd):$ALICE:$ALICE::$R/home/alice::"
-  echo "bob@example.test:{PLAIN}hunter2:$BOB:$BOB::$R/home/bob::"
-  echo "carol@example.test:$(echo tanstaaf | $B/smtp-auth-passwd -s cram-md5)"
-} > $R$Q/control/smtp-auth.users
-chmod 600 $R$Q/control/smtp-auth.users
-$B/smtp-auth-mkdb $R$Q/control/smtp-auth.cdb $R$Q/control/smtp-auth.tmp < $R$Q/control/smtp-auth.users
+host_stage '127.0.0.1/32 ::1/128' \
+  "carol@example.test:$(echo tanstaaf | $R$H/bin/smtp-auth-passwd -s cram-md5)"
 status "smtp-auth-mkdb compiles the users" 0 test -s $R$Q/control/smtp-auth.cdb
-chgrp nofiles $R$Q/control/smtp-auth.cdb && chmod 640 $R$Q/control/smtp-auth.cdb
-mkdir -m 2770 $R$Q/smtp-auth-state
-(umask 007 && touch $R$Q/smtp-auth-state/.lock) && chmod 660 $R$Q/smtp-auth-state/.lock
-chown -R qmaild:nofiles $R$Q/smtp-auth-state
-A=$R$Q/control/smtp-auth-env
-mkdir -p $A && chmod 755 $A
-echo $R$Q/control/smtp-auth.cdb > $A/CHKPW_USERS
-echo $R$Q/smtp-auth-state > $A/CHKPW_STATE
-echo 5 > $A/CHKPW_MAXFAIL; echo 900 > $A/CHKPW_WINDOW; echo 900 > $A/CHKPW_LOCKOUT
-echo '127.0.0.1 ::1' > $A/CHKPW_TRUSTED
 for r in pop3 smtp submission smtps; do
   cp $R$E/qsend/tcp.$r $R$E/tcp.$r && tcprules $R$E/tcp.$r.cdb $R$E/tcp.$r.tmp < $R$E/tcp.$r || not_ok "tcprules tcp.$r"
 done
 check "the shipped tcprules files compile into every cdb the run scripts read" \
   test -s $R$E/tcp.pop3.cdb -a -s $R$E/tcp.smtp.cdb -a -s $R$E/tcp.submission.cdb -a -s $R$E/tcp.smtps.cdb
-mkdir -p $R$E/ssl/private && chmod 710 $R$E/ssl/private
-(umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=mail.example.test \
-  -keyout $R$E/ssl/private/mail.pem -out $R$E/ssl/private/mail.pem) > $SCRATCH/openssl.log 2>&1
-chmod 600 $R$E/ssl/private/mail.pem
-same "the key is root's, mode 600" "$(stat -c '%U %a' $R$E/ssl/private/mail.pem)" "root 600"
+host_key
 
 # --- the services, on loopback ports, under svscan
 # five different free ports (free_port may hand out one twice)
@@ -164,17 +117,8 @@ mkdir $SCRATCH/service
 for s in $SERVICES; do ln -s $S/$s $SCRATCH/service/$s; done
 svscan $SCRATCH/service > $SCRATCH/svscan.log 2>&1 &
 SVSCAN=$!
-stop_all() {
-  kill $SVSCAN 2>/dev/null
-  for s in $SERVICES; do svc -dx $S/$s $S/$s/log 2>/dev/null; done
-  for s in $SERVICES; do
-    for i in $(seq 1 100); do svok $S/$s || svok $S/$s/log || break; sleep 0.05; done
-  done
-  # anything a service started and svc -d did not stop (tcpserver's children)
-  for pid in $(ps -eo pid=,args= | grep -F "$SCRATCH/" | grep -v grep | awk '{print $1}'); do kill $pid 2>/dev/null; done
-}
+stop_all() { stop_services $SVSCAN $S $SERVICES; }
 trap 'stop_all; cleanup' EXIT
-wait_port() { i=0; while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1).close()" 2>/dev/null; do i=$((i+1)); [ $i -gt 200 ] && return 1; sleep 0.05; done; }
 for p in $POP $VPOP $SMTP $SUB $SMTPS; do wait_port $p || not_ok "the service on port $p did not start"; done
 up=""
 for s in $SERVICES; do svok $S/$s && svok $S/$s/log && up="$up $s"; done
@@ -293,9 +237,6 @@ sw --port $SMTPS --tls-on-connect --local-interface 127.0.0.3
 check "465: 127.0.0.3 without AUTH may not" test $? -ne 0
 
 # --- the logs: multilog, and fail2ban's own regex tool on them
-log_has() {  # FILE PATTERN: bounded wait for multilog to write it
-  i=0; while ! grep -Eq -- "$2" "$1" 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.05; done
-}
 log_has $S/submission/log/main/current 'reason=bad_password'
 contains "587's checker lines reach the service's multilog" $S/submission/log/main/current \
   '^@[0-9a-f]{24} smtp-auth-checkpassword: fail user=alice@example\.test ip=127\.0\.0\.3 mech=password reason=bad_password$'

@@ -66,7 +66,6 @@ CLEANUP_PIDS="$CLEANUP_PIDS $!"
 SMTP64=$(free_port)
 tcpserver -R -H -l smtp.test 0 $SMTP64 relaylock-check sh -c "$show" 2>smtp64.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
-wait_port() { i=0; while ! tcpclient -R -H 127.0.0.1 $1 true 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.05; done; }
 for p in $POP $POP64 $SMTP $SMTP64; do wait_port $p || not_ok "server on port $p did not start"; done
 # connect FROM PORT: what the server program printed
 connect() { tcpclient -R -H -i "$1" ::1 "$2" sh -c 'cat <&6' 2>/dev/null; }

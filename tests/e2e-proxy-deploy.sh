@@ -35,17 +35,7 @@ H=$(head -n 1 conf-home) Q=$(head -n 1 conf-qmail) E=$(head -n 1 conf-etc)
 R=$SCRATCH/root STAGE=$SCRATCH/stage
 
 # --- accounts, visible to this namespace only
-free_id() { id=$1; while getent passwd $id >/dev/null || getent group $id >/dev/null; do id=$((id + 1)); done; echo $id; }
-NOFILES=$(free_id 64000); QMAILD=$(free_id $((NOFILES + 1)))
-ALICE=$(free_id $((QMAILD + 1))); BOB=$(free_id $((ALICE + 1)))
-cp /etc/passwd $SCRATCH/passwd && cp /etc/group $SCRATCH/group || exit 111
-cat >> $SCRATCH/passwd <<ACCOUNTS
-qmaild:x:$QMAILD:$NOFILES::$R$Q:/usr/sbin/nologin
-alice:x:$ALICE:$ALICE::$R/home/alice:/bin/sh
-bob:x:$BOB:$BOB::$R/home/bob:/bin/sh
-ACCOUNTS
-printf 'nofiles:x:%s:\nalice:x:%s:\nbob:x:%s:\n' $NOFILES $ALICE $BOB >> $SCRATCH/group
-mount --bind $SCRATCH/passwd /etc/passwd && mount --bind $SCRATCH/group /etc/group || exit 111
+host_accounts
 STUNNEL_UID=$(id -u stunnel4) HAPROXY_UID=$(id -u haproxy)
 
 # --- install: as an administrator would (DESTDIR), and into the root
@@ -103,44 +93,11 @@ for r in smtps-proxy smtp-proxy pop3-proxy; do
   contains "tcp.$r: everybody else is refused" $STAGE$E/qsend/tcp.$r '^:deny$'
 done
 
-# --- qmail's programs: the stand-ins
-mkdir -p $R$Q/bin $R$Q/control && chmod 755 $R$Q $R$Q/bin $R$Q/control
-cp tests/standins/qmail-popup-stock $R$Q/bin/qmail-popup
-cp tests/standins/qmail-pop3d-maildir $R$Q/bin/qmail-pop3d
-cp tests/standins/qmail-smtpd-auth $R$Q/bin/qmail-smtpd
-chmod 755 $R$Q/bin/*
-B=$R$H/bin
-
-# --- the stores, envdirs, databases and key, as INSTALL makes them
-mkdir -m 755 $R$Q/relaylock && chown root:root $R$Q/relaylock
-mkdir -p $R$E/relaylock/env && chmod 755 $R$E $R$E/relaylock $R$E/relaylock/env
-echo $R$Q/relaylock > $R$E/relaylock/env/RELAYLOCK_DIR
-echo 600 > $R$E/relaylock/env/RELAYLOCK_EXPIRY
-echo 64 > $R$E/relaylock/env/RELAYLOCK_V6PREFIX
+# --- qmail's programs (the stand-ins), the stores, envdirs and databases, as
+# INSTALL makes them
 # 127.0.0.1, the front ends' address, is not in RELAYLOCK_NEVER here: a
 # lock for it would show that a chain took the front end for the client.
-echo '::1/128' > $R$E/relaylock/env/RELAYLOCK_NEVER
-for u in alice bob; do
-  mkdir -p $R/home/$u/Maildir/new $R/home/$u/Maildir/cur $R/home/$u/Maildir/tmp
-  chown -R $u:$u $R/home/$u && chmod 700 $R/home/$u
-done
-chmod 755 $R/home
-{
-  echo "alice@example.test:$(echo secret | $B/smtp-auth-passwd):$ALICE:$ALICE::$R/home/alice::"
-  echo "bob@example.test:{PLAIN}hunter2:$BOB:$BOB::$R/home/bob::"
-} > $R$Q/control/smtp-auth.users
-chmod 600 $R$Q/control/smtp-auth.users
-$B/smtp-auth-mkdb $R$Q/control/smtp-auth.cdb $R$Q/control/smtp-auth.tmp < $R$Q/control/smtp-auth.users
-chgrp nofiles $R$Q/control/smtp-auth.cdb && chmod 640 $R$Q/control/smtp-auth.cdb
-mkdir -m 2770 $R$Q/smtp-auth-state
-(umask 007 && touch $R$Q/smtp-auth-state/.lock) && chmod 660 $R$Q/smtp-auth-state/.lock
-chown -R qmaild:nofiles $R$Q/smtp-auth-state
-A=$R$Q/control/smtp-auth-env
-mkdir -p $A && chmod 755 $A
-echo $R$Q/control/smtp-auth.cdb > $A/CHKPW_USERS
-echo $R$Q/smtp-auth-state > $A/CHKPW_STATE
-echo 5 > $A/CHKPW_MAXFAIL; echo 900 > $A/CHKPW_WINDOW; echo 900 > $A/CHKPW_LOCKOUT
-echo '127.0.0.1 ::1' > $A/CHKPW_TRUSTED
+host_stage '::1/128'
 # The administrator's copies (INSTALL steps 10, 29, 30): HAProxy's address
 # toward the backends is 127.0.0.1 here, and a static deny for 127.0.0.4 in
 # the clients' rules of 465 and 25.
@@ -152,11 +109,7 @@ echo '127.0.0.4:deny' >> $R$E/tcp.smtp
 for r in pop3 smtp smtps smtps-proxy smtp-proxy pop3-proxy; do
   tcprules $R$E/tcp.$r.cdb $R$E/tcp.$r.tmp < $R$E/tcp.$r && chmod 644 $R$E/tcp.$r.cdb || not_ok "tcprules tcp.$r"
 done
-mkdir -p $R$E/ssl/private && chmod 710 $R$E/ssl/private
-(umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=mail.example.test \
-  -keyout $R$E/ssl/private/mail.pem -out $R$E/ssl/private/mail.pem) > $SCRATCH/openssl.log 2>&1
-chmod 600 $R$E/ssl/private/mail.pem
-same "the key is root's, mode 600" "$(stat -c '%U %a' $R$E/ssl/private/mail.pem)" "root 600"
+host_key
 
 # --- ports, conf/ settings, the front ends' configurations
 ports=""
@@ -206,29 +159,20 @@ SVSCAN=$!
 HAPROXY=""
 stop_all() {
   [ -n "$HAPROXY" ] && kill $HAPROXY 2>/dev/null
-  kill $SVSCAN 2>/dev/null
-  for s in $SERVICES; do svc -dx $S/$s $S/$s/log 2>/dev/null; done
-  for s in $SERVICES; do
-    for i in $(seq 1 100); do svok $S/$s || svok $S/$s/log || break; sleep 0.05; done
-  done
-  for pid in $(ps -eo pid=,args= | grep -F "$SCRATCH/" | grep -v grep | awk '{print $1}'); do kill $pid 2>/dev/null; done
+  stop_services $SVSCAN $S $SERVICES
 }
 trap 'stop_all; cleanup' EXIT
 # (from 127.0.0.9: a probe through HAProxy reaches a backend's chain as a
 # client, and must not be taken for the front end)
-wait_port() { i=0; while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1,('127.0.0.9',0)).close()" 2>/dev/null; do i=$((i+1)); [ $i -gt 200 ] && return 1; sleep 0.05; done; }
-for p in $SBACK $SB1 $SB2 $PB1 $PB2 $SMTPS; do wait_port $p || not_ok "the service on port $p did not start"; done
+for p in $SBACK $SB1 $SB2 $PB1 $PB2 $SMTPS; do wait_port $p 127.0.0.9 || not_ok "the service on port $p did not start"; done
 haproxy -db -f $HC > $SCRATCH/haproxy.out 2>&1 &
 HAPROXY=$!
-for p in $HSMTP $HPOP; do wait_port $p || not_ok "haproxy on port $p did not start"; done
+for p in $HSMTP $HPOP; do wait_port $p 127.0.0.9 || not_ok "haproxy on port $p did not start"; done
 up=""
 for s in $SERVICES; do svok $S/$s && svok $S/$s/log && up="$up $s"; done
 same "svscan runs every front-end service and its log" "$up" " $SERVICES"
 check "haproxy runs with the shipped configuration" kill -0 $HAPROXY
 
-log_has() {  # FILE PATTERN: bounded wait for multilog to write it
-  i=0; while ! grep -Eq -- "$2" "$1" 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.05; done
-}
 # contains, for a multilog file: waits (bounded) for the line first
 log_contains() { log_has "$2" "$3"; contains "$@"; }
 MSG=$SCRATCH/msg; printf 'Subject: t\r\n\r\nhello\r\n' > $MSG

@@ -43,7 +43,6 @@ except OSError:
 sys.stdout.write(out.decode("latin-1")); print("closed")
 PY
 
-wait_port() { i=0; while ! tcpclient -R -H 127.0.0.1 $1 true 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.05; done; }
 start_server() {  # LOG PORT ENV... -- then the chain after proxy-remoteip
   log=$1; port=$2; shift 2
   env "$@" tcpserver -R -H -l proxy.test 127.0.0.1 $port proxy-remoteip ./show 2>"$log" &

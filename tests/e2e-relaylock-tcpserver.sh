@@ -45,7 +45,6 @@ SMTP_RBL=$(free_port)
 tcpserver -R -H -l smtp.test 127.0.0.1 $SMTP_RBL relaylock-check rblsmtpd -b -r bl.invalid sh -c "$show_env" 2>$SCRATCH/smtp-rbl.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 
-wait_port() { i=0; while ! tcpclient -R -H 127.0.0.1 $1 true 2>/dev/null; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.05; done; }
 for p in $POP $POP_ATTACK $POP_DEFAULT $SMTP $SMTP_RBL; do wait_port $p || not_ok "server on port $p did not start"; done
 # tcpclient gives the program the socket on descriptors 6 (read) and 7 (write).
 pop_login() {  # FROM PORT PASSWORD

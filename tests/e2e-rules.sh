@@ -16,15 +16,6 @@ mkdir "$RELAYLOCK_DIR" || exit 111
 dump() { cdbdump < "$1" | od -An -c; }
 # get CDB KEY: the record's data with NULs shown as '|', or "(none)".
 get() { cdbget "$2" < "$1" > "$SCRATCH/got" 2>/dev/null && tr '\0' '|' < "$SCRATCH/got" || echo "(none)"; }
-# Rules mode leaves the rebuilds that a burst asks for to a detached
-# process, which lingers briefly: wait until no request is pending and
-# nobody holds the rebuild lock.
-settled() {
-  n=0
-  until { ! [ -e "$RELAYLOCK_CDB.pending" ] && flock -n "$RELAYLOCK_CDB.lock" true; } || [ $n -ge 300 ]; do
-    sleep 0.1; n=$((n + 1))
-  done
-}
 login() {  # ADDRESS USER [ENV...]: a POP login through relaylock
   a=$1; u=$2; shift 2
   env TCPREMOTEIP="$a" USER="$u" "$@" relaylock true
