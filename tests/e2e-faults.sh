@@ -11,6 +11,7 @@
 #    read-only bind mount), each in a mount namespace of its own.
 . "$(dirname "$0")/lib.sh"
 cd "$SCRATCH" || exit 111
+[ -x "$TOP/tests/exec-probe" ] || { not_ok "tests/exec-probe is built (make check builds it)"; finish; }
 for tool in strace unshare cdbget cdbdump; do
   command -v $tool > /dev/null || { not_ok "$tool is installed (tests/setup)"; finish; }
 done
