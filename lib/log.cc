@@ -134,6 +134,12 @@ bool hand_down()
     return false;
 }
 
+void end_hand_down()
+{
+    if (int fd = handed_down_fd(); fd >= 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    ::unsetenv(handed_down_variable);
+}
+
 void use_dovecot_framing() { dovecot_framing = true; }
 
 const char* program() { return name; }

@@ -28,6 +28,11 @@ void init(const char* program_name, Role role = Role::admin);
 // across exec, named by QSEND_LOGFD). Returns false, unsetting
 // QSEND_LOGFD, when lines go to syslog anyway.
 bool hand_down();
+// For the last of our programs in a chain (relaylock, before the mailbox
+// user's qmail-pop3d): the handed-down descriptor stays usable here until
+// exec but is not inherited, and QSEND_LOGFD goes, so that the program run
+// next cannot write lines into our log (lines a fail2ban filter reads).
+void end_hand_down();
 const char* program();
 
 // Client-supplied bytes made safe for one log line: printable ASCII other

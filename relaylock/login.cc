@@ -121,6 +121,7 @@ void run_relaylock(const ChainOptions& options)
         Config config = load_config_and_warn();
         if (auto client = client_address()) record_login(*client, user, config);
     }
+    log::end_hand_down();  // the mailbox program must not write into the POP log
     exec_next(options.next);
 }
 

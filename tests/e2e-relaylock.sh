@@ -69,6 +69,17 @@ status "relaylock-guard without PROG is a usage error (100)" 100 relaylock-guard
 status "relaylock-guard passes the chain's exit status on" 3 env TCPREMOTEIP=192.0.2.60 relaylock-guard sh -c 'exit 3'
 status "... also when SIGCHLD was ignored by its parent" 4 sh -c "trap '' CHLD; TCPREMOTEIP=192.0.2.60 exec relaylock-guard sh -c 'exit 4'"
 status "relaylock-guard: a missing PROG exits 111" 111 env TCPREMOTEIP=192.0.2.60 relaylock-guard /nonexistent/prog 2>/dev/null
+# The guard hands its log down (QSEND_LOGFD) to the checker and relaylock;
+# the mailbox program after relaylock must get neither the variable nor the
+# descriptor: it could write lines a fail2ban filter bans addresses on.
+TCPREMOTEIP=192.0.2.61 USER=joe relaylock-guard sh -c \
+  'echo "guard=${QSEND_LOGFD:-unset}"; exec relaylock sh -c "echo mailbox=\${QSEND_LOGFD:-unset}; ls /proc/self/fd"' \
+  > "$SCRATCH/handdown" 2> "$SCRATCH/handdown.err"
+contains "relaylock-guard hands its log down" "$SCRATCH/handdown" '^guard=[0-9]+$'
+contains "the program after relaylock has no QSEND_LOGFD" "$SCRATCH/handdown" '^mailbox=unset$'
+fd=$(sed -n 's/^guard=//p' "$SCRATCH/handdown")
+lacks "... nor the log descriptor ($fd)" "$SCRATCH/handdown" "^${fd:-none}\$"
+contains "the login's lock line still reached the log" "$SCRATCH/handdown.err" '^relaylock-guard: lock ip=192\.0\.2\.61 user=joe$'
 status "relaylock-revoke without ADDRESS is a usage error (100)" 100 relaylock-revoke 2>/dev/null
 status "relaylock-revoke of a non-address exits 100" 100 relaylock-revoke 192.0.2.7 ../x 2>/dev/null
 check "a refused revoke removed nothing" [ -f "$STORE/192.0.2.7" ]
