@@ -143,6 +143,8 @@ every_step "smtp-auth-mkdb" reset_users verify_users sh -c 'exec smtp-auth-mkdb 
 # ends in tests/exec-probe, static and EINTR-safe: a dynamic loader would
 # not survive it). Each program must do exactly what it does undisturbed.
 PROBE=$TOP/tests/exec-probe
+printf 'alice:{PLAIN}secret\n' | smtp-auth-mkdb users.cdb users.tmp 2>/dev/null
+mkdir -p state control && echo mail.example.jp > control/me
 eintr_storms() {
   # storm [NAME=VALUE...] PROGRAM ARG...: no env(1) or sh(1) in between,
   # for the same reason.
@@ -171,8 +173,6 @@ eintr_storms() {
   RELAYLOCK_RULES=$SCRATCH/rules RELAYLOCK_CDB=$SCRATCH/rules.cdb
   export RELAYLOCK_RULES RELAYLOCK_CDB
 
-  printf 'alice:{PLAIN}secret\n' | smtp-auth-mkdb users.cdb users.tmp 2>/dev/null
-  mkdir -p state
   chk() {  # USER PASSWORD: the checker's exit status and what it ran
     printf '%s\0%s\0' "$1" "$2" > fd3
     storm CHKPW_USERS=$SCRATCH/users.cdb CHKPW_STATE=$SCRATCH/state SMTPAUTH= TCPREMOTEIP=192.0.2.5 \
@@ -189,7 +189,6 @@ eintr_storms() {
   same "EINTR: proxy-remoteip reads the header and sets the real address" "$?:$(cat storm.out | tr '\n' ' ')" \
     "0:TCPREMOTEIP=192.0.2.77 PROXY_FRONTENDIP=127.0.0.1 "
 
-  mkdir -p control && echo mail.example.jp > control/me
   G=$TOP/tests/golden/bounce
   storm SOURCE_DATE_EPOCH=827034880 CONTROLDIR=$SCRATCH/control bounce-fmt user@example.org abc@domain.jp \
     'Sorry, no mailbox here by that name. (#5.1.1)' < "$G/message.in" > storm.out 2> /dev/null

@@ -103,11 +103,7 @@ echo $SMTP > $S/smtp/conf/PORT; echo $SUB > $S/submission/conf/PORT; echo $SMTPS
 # A sanitizer build (make check-asan) reserves terabytes of address space
 # and cannot run under softlimit -m: the run scripts lose that one line for
 # it (the comparison with the administrator's files above is already made).
-if [ -n "$SANITIZED" ]; then
-  for s in pop3 pop3-virtual smtp submission smtps; do sed -i '/^  softlimit -m [0-9]* \\$/d' $S/$s/run; done
-  softlimited=$(grep -l softlimit $S/*/run)
-  same "sanitizer build: no run script keeps softlimit" "$softlimited" ""
-fi
+unlimit_for_sanitizer "$S"
 SERVICES="pop3 pop3-virtual smtp submission smtps smtp-auth-prune"
 # relaylock-expire -w is the supervised form; older builds only run once
 if (envdir $R$E/relaylock/env timeout 1 $B/relaylock-expire -w > /dev/null 2>&1; [ $? -eq 124 ]); then
