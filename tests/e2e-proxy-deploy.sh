@@ -15,14 +15,7 @@
 # nothing else in them changed. Accounts (qmaild, nofiles, the mailbox
 # users) exist only in a private mount namespace, as in
 # tests/e2e-install-daemontools.sh.
-if [ "$(id -u)" -eq 0 ] && [ -z "$QSEND_MOUNT_NS" ] &&
-   unshare -m --propagation private true 2>/dev/null; then
-  QSEND_MOUNT_NS=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
-. "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ] || [ -z "$QSEND_MOUNT_NS" ]; then
-  ok "# SKIP needs root and a private mount namespace (unshare -m)"; finish
-fi
+. "$(dirname "$0")/lib-mount-ns.sh"
 for tool in svscan supervise svc svok multilog envdir softlimit tcpserver tcprules stunnel4 haproxy swaks curl openssl python3 ps; do
   command -v $tool >/dev/null || { ok "# SKIP needs $tool (sh tests/setup)"; finish; }
 done
