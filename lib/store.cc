@@ -7,7 +7,7 @@
 
 namespace qs {
 
-Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable)
+Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable, std::string_view)
 {
     if (spec.starts_with("dir:/")) return open_directory_store(spec.substr(4));
     if (spec.starts_with("redis://") || spec.starts_with("redis+unix://"))

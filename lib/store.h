@@ -10,6 +10,9 @@
 // - update's callback may run more than once (a backend may retry after a
 //   conflict), so it must only compute its answer from the value it is
 //   given: no side effects, no counting of its own calls;
+// - an entry may be given a time to live (seconds; 0: none): a backend may
+//   forget the entry after it, or keep it (the directory store keeps it
+//   until a sweep), so a reader still judges a value's age itself;
 // - keys are arbitrary bytes, 1 to 200 of them (max_key); values at most
 //   4096 bytes (max_value); anything else is a fault, never truncated;
 // - a fault (I/O, permissions, missing store, unreachable server) is
@@ -33,6 +36,7 @@ enum class StoreResult { ok, absent, fault };
 struct StoreChange {
     enum Action { keep, replace, erase } action = keep;
     std::string value;  // for replace
+    long ttl = 0;       // for replace: seconds the backend may keep it; 0: no limit
 };
 
 class Store {
@@ -42,7 +46,8 @@ public:
     static constexpr size_t max_value = 4096;
 
     virtual StoreResult get(std::string_view key, std::string& value) = 0;
-    virtual StoreResult put(std::string_view key, std::string_view value) = 0;
+    // ttl: seconds after which the backend may forget the entry; 0: never.
+    virtual StoreResult put(std::string_view key, std::string_view value, long ttl = 0) = 0;
     // absent when there was nothing to remove.
     virtual StoreResult remove(std::string_view key) = 0;
     // fn sees the current value (nullptr when absent) and says what to do;
@@ -75,7 +80,12 @@ protected:
 // Adding a backend: one file lib/store_NAME.cc with a factory declared
 // here, one branch in open_store, and one line in tests/unit_store_contract.cc
 // so the contract cases run against it.
-Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable = "store");
+//
+// VARIABLE names the setting in fault messages. SPACE names the family
+// ("relaylock", "throttle", "sendlimit"): a shared store keeps each
+// family's keys apart under it; a directory is a family's own already.
+Result<std::unique_ptr<Store>> open_store(std::string_view spec, std::string_view variable = "store",
+                                          std::string_view space = "store");
 // The spec for a directory given as a plain path (the old variables).
 std::string directory_spec(std::string_view path);
 

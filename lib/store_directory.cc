@@ -65,7 +65,7 @@ public:
         return read_entry(name, key, value);
     }
 
-    StoreResult put(std::string_view key, std::string_view value) override
+    StoreResult put(std::string_view key, std::string_view value, long) override
     {
         std::string name;
         if (!ready(key, name) || !check_value(value)) return StoreResult::fault;

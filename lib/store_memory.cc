@@ -19,7 +19,7 @@ public:
         return StoreResult::ok;
     }
 
-    StoreResult put(std::string_view key, std::string_view value) override
+    StoreResult put(std::string_view key, std::string_view value, long) override
     {
         std::lock_guard hold(mutex_);
         if (!valid_key(key) || !valid_value(value)) return StoreResult::fault;

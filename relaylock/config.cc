@@ -18,8 +18,13 @@ std::string text_of(const char* variable) { return std::string(env::get(variable
 Config load_config()
 {
     Config c;
-    c.directory = text_of("RELAYLOCK_DIR");
-    if (c.directory.empty()) c.directory = default_directory;
+    c.store = text_of("RELAYLOCK_STORE");
+    c.store_variable = "RELAYLOCK_STORE";
+    if (c.store.empty()) {
+        std::string directory = text_of("RELAYLOCK_DIR");
+        c.store_variable = directory.empty() ? "default RELAYLOCK_DIR" : "RELAYLOCK_DIR";
+        c.store = directory_spec(directory.empty() ? default_directory : directory);
+    }
     if (auto e = env::number("RELAYLOCK_EXPIRY", 600, max_expiry)) c.expiry = *e;
     else c.warnings.push_back("RELAYLOCK_EXPIRY is not a number of seconds; using 600");
     c.relayclient = text_of("RELAYLOCK_RELAYCLIENT");

@@ -4,6 +4,7 @@
 #define QSEND_RELAYLOCK_CONFIG_H
 
 #include "lib/ipaddr.h"
+#include "lib/store.h"
 
 #include <string>
 #include <vector>
@@ -11,7 +12,10 @@
 namespace qs::relaylock {
 
 struct Config {
-    std::string directory;           // RELAYLOCK_DIR
+    // RELAYLOCK_STORE (a store spec, lib/store.h), else RELAYLOCK_DIR as
+    // dir:PATH, else the default directory.
+    std::string store;
+    std::string store_variable;      // which of them, for fault messages
     unsigned long expiry = 600;      // RELAYLOCK_EXPIRY
     std::string relayclient;         // RELAYLOCK_RELAYCLIENT
     unsigned v6prefix = 64;          // RELAYLOCK_V6PREFIX

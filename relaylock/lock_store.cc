@@ -14,7 +14,7 @@ constexpr long leftover_age = 3600;
 
 Result<LockStore> LockStore::open(const Config& config)
 {
-    auto store = open_store(directory_spec(config.directory), "RELAYLOCK_DIR");
+    auto store = open_store(config.store, config.store_variable, "relaylock");
     if (!store) return store.fault();
     return LockStore(std::move(*store), config);
 }

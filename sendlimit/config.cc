@@ -60,7 +60,7 @@ Config load_config()
 
 Result<std::unique_ptr<Store>> open_account_store(const Config& c)
 {
-    return qs::open_store(c.store_spec, "SENDLIMIT_STORE");
+    return qs::open_store(c.store_spec, "SENDLIMIT_STORE", "sendlimit");
 }
 
 void log_warnings(const Config& c)

@@ -188,7 +188,7 @@ int Login::admit()
         return 111;
     }
     throttle_config_ = std::move(*settings);
-    auto store = open_throttle_store(config_.state);
+    auto store = open_throttle_store(config_.state, config_.state_variable);
     if (!store) {
         log::fatal(store.fault().text);
         return 111;

@@ -3,6 +3,7 @@
 #include "conf.h"
 #include "lib/env.h"
 #include "lib/log.h"
+#include "lib/store.h"
 
 namespace qs::auth {
 
@@ -44,7 +45,13 @@ Config load_config()
     c.domain = text("CHKPW_DOMAIN");
     c.users = text("CHKPW_USERS");
     if (c.users.empty()) c.users = default_users_cdb();
-    c.state = text("CHKPW_STATE");
+    c.state = text("CHKPW_STORE");
+    c.state_variable = "CHKPW_STORE";
+    if (c.state.empty()) {
+        c.state_variable = "CHKPW_STATE";
+        std::string directory = text("CHKPW_STATE");
+        if (!directory.empty()) c.state = directory_spec(directory);
+    }
     c.throttle = read_throttle_variables();
     c.legacy = flag("CHKPW_LEGACY");
     c.apop = flag("CHKPW_APOP");

@@ -30,7 +30,10 @@ struct Config {
     CallerEnv caller;             // SMTPAUTHMETHOD, SMTPAUTH, CHKPW_CRAM, AUTH_MECH
     std::string domain;           // CHKPW_DOMAIN
     std::string users;            // CHKPW_USERS, else default_users_cdb()
-    std::string state;            // CHKPW_STATE ("": no throttle)
+    // CHKPW_STORE (a store spec, lib/store.h), else CHKPW_STATE as
+    // dir:PATH; "": no throttle.
+    std::string state;
+    std::string state_variable;   // which of them, for fault messages
     ThrottleVariables throttle;   // CHKPW_MAXFAIL, CHKPW_WINDOW, CHKPW_LOCKOUT, CHKPW_TRUSTED
     bool legacy = false;          // CHKPW_LEGACY=1
     bool apop = false;            // CHKPW_APOP=1

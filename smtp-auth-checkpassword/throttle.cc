@@ -125,9 +125,9 @@ bool stale(const Counter& counter, const ThrottleConfig& config, long long now)
            now - c.last_ok >= known_good_age;
 }
 
-Result<std::unique_ptr<Store>> open_throttle_store(std::string_view state_directory)
+Result<std::unique_ptr<Store>> open_throttle_store(std::string_view spec, std::string_view variable)
 {
-    return open_store(directory_spec(state_directory), "CHKPW_STATE");
+    return open_store(spec, variable, "throttle");
 }
 
 bool Throttle::trusted(const std::optional<Address>& address) const

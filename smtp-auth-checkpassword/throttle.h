@@ -55,7 +55,8 @@ ThrottleKey parse_admin_key(std::string_view text);
 Prefix client_block(const Address& a);
 
 // The family's one choice of store backend: the directory CHKPW_STATE names.
-Result<std::unique_ptr<Store>> open_throttle_store(std::string_view state_directory);
+// spec: CHKPW_STORE's, or CHKPW_STATE's as dir:PATH; variable: which.
+Result<std::unique_ptr<Store>> open_throttle_store(std::string_view spec, std::string_view variable);
 
 enum class Gate { open, locked };
 

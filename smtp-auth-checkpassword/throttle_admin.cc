@@ -73,10 +73,10 @@ Status prune_counters(Store& store, const std::vector<std::string>& stale_keys, 
 int run_throttle_admin(const ThrottleAdminOptions& options)
 {
     const Config config = load_config();
-    if (config.state.empty()) return fatal(temporary_fault("CHKPW_STATE is not set"));
+    if (config.state.empty()) return fatal(temporary_fault("neither CHKPW_STORE nor CHKPW_STATE is set"));
     auto throttle = throttle_config(config.throttle, options.prune ? ConfigUse::pruning : ConfigUse::checking);
     if (!throttle) return fatal(throttle.fault());
-    auto store = open_throttle_store(config.state);
+    auto store = open_throttle_store(config.state, config.state_variable);
     if (!store) return fatal(store.fault());
     if (options.clear) {
         Status cleared = clear_counter(**store, *options.clear);
