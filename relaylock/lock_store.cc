@@ -10,6 +10,10 @@ namespace qs::relaylock {
 namespace {
 // A temporary entry this old was left by a writer that died mid-write.
 constexpr long leftover_age = 3600;
+// A shared store forgets a lock by itself once it can no longer grant
+// (readers still judge its age, lib/store.h); one second more covers a
+// login recorded late in its second.
+long lock_ttl(const Config& config) { return static_cast<long>(config.expiry) + 1; }
 } // namespace
 
 Result<LockStore> LockStore::open(const Config& config)
@@ -42,10 +46,10 @@ Status LockStore::record_login(const Address& client, std::string_view user)
         r = store_->update(key, [&](const std::string* current) {
             std::optional<Lock> old = current ? decode_lock(key, *current) : std::nullopt;
             was_active = old && is_active(*old, now, config);
-            return StoreChange{StoreChange::replace, encode_lock(now, user)};
+            return StoreChange{StoreChange::replace, encode_lock(now, user), lock_ttl(config)};
         });
     } else {
-        r = store_->put(key, encode_lock(now, user));
+        r = store_->put(key, encode_lock(now, user), lock_ttl(config));
     }
     if (r == StoreResult::fault) return store_fault();
     log::line("lock ip=" + key + " user=" + sanitize_user(user));
