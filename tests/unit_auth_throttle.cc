@@ -20,7 +20,7 @@ std::optional<qs::Address> ip(const std::string& text) { return qs::parse_addres
 
 std::unique_ptr<qs::Store> store_in(const ScratchDir& s)
 {
-    auto store = open_throttle_store(s.path.string());
+    auto store = open_throttle_store("dir:" + s.path.string(), "CHKPW_STATE");
     REQUIRE(store);
     return std::move(*store);
 }

@@ -19,7 +19,7 @@ namespace {
 Config config_in(const ScratchDir& dir)
 {
     Config config;
-    config.directory = dir.path.string();
+    config.store = "dir:" + dir.path.string();
     config.never = *qs::parse_prefix_list("127.0.0.0/8", nullptr);
     return config;
 }
@@ -63,7 +63,7 @@ TEST_CASE("relaylock config: malformed values give warnings and safe defaults; a
     Config defaults = qs::relaylock::load_config();
     CHECK(defaults.warnings.empty());
     CHECK_FALSE(defaults.never_list_broken);
-    CHECK_FALSE(defaults.directory.empty());
+    CHECK(defaults.store.starts_with("dir:/"));
     CHECK(qs::relaylock::never_locked(address("127.0.0.1"), defaults));
     CHECK_FALSE(qs::relaylock::never_locked(address("192.0.2.7"), defaults));
 }
@@ -128,7 +128,7 @@ TEST_CASE("lock store: a missing store directory is a fault, not a lock")
 {
     ScratchDir dir;
     Config config = config_in(dir);
-    config.directory = (dir.path / "missing").string();
+    config.store = "dir:" + (dir.path / "missing").string();
     auto locks = LockStore::open(config);
     REQUIRE(locks.ok());  // the first operation finds out
     CHECK_FALSE(locks->record_login(address("192.0.2.7"), "joe").ok());

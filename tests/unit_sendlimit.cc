@@ -217,7 +217,7 @@ struct RetryingStore : qs::Store {
         v = *value;
         return qs::StoreResult::ok;
     }
-    qs::StoreResult put(std::string_view, std::string_view v) override
+    qs::StoreResult put(std::string_view, std::string_view v, long) override
     {
         value = std::string(v);
         return qs::StoreResult::ok;
