@@ -95,28 +95,37 @@ Result<Expired> LockStore::expire(std::time_t now)
 {
     Expired expired;
     std::vector<std::string> stale;
+    std::vector<std::string> future;
     StoreResult r = store_->scan([&](std::string_view key, std::string_view value) {
         auto lock = decode_lock(key, value);
         if (!lock || !is_active(*lock, now, *config_)) {
             stale.emplace_back(key);
             return;
         }
-        std::time_t at = first_inactive_second(*lock, *config_);
+        // A lock dated ahead of now is rewritten to now below, and ends then.
+        if (is_future_dated(*lock, now)) future.emplace_back(key);
+        std::time_t at = first_inactive_second(*lock, now, *config_);
         if (expired.next_expiry == 0 || at < expired.next_expiry) expired.next_expiry = at;
     });
     if (r == StoreResult::fault) return store_fault();
     if (!stale.empty() && config_->rules_mode()) announce_rebuild(*config_);
     unsigned long removed = 0;
-    for (const auto& key : stale) {
-        auto gone = remove_if_inactive(key, now);
-        if (!gone) return gone.fault();
-        if (*gone) ++removed;
-    }
+    // Bringing a future lock to now changes no grant (it stays active);
+    // one that went junk meanwhile is removed all the same.
+    for (const auto* keys : {&stale, &future})
+        for (const auto& key : *keys) {
+            auto gone = remove_if_inactive(key, now);
+            if (!gone) return gone.fault();
+            if (*gone) ++removed;
+        }
     if (store_->sweep_leftovers(leftover_age) == StoreResult::fault) return store_fault();
     expired.rules_in_step = follow_with_rebuild(removed > 0, true);
     return expired;
 }
 
+// Also brings a lock dated ahead of now (by at most one expiry) to now, so
+// that it expires one expiry after this sweep: a clock stepped back
+// neither stretches it nor ends it.
 Result<bool> LockStore::remove_if_inactive(const std::string& key, std::time_t now)
 {
     bool erased = false;
@@ -124,7 +133,10 @@ Result<bool> LockStore::remove_if_inactive(const std::string& key, std::time_t n
         // The update may run more than once: the last run decides.
         std::optional<Lock> lock = current ? decode_lock(key, *current) : std::nullopt;
         erased = current && !(lock && is_active(*lock, now, *config_));
-        return erased ? StoreChange{StoreChange::erase, {}} : StoreChange{};
+        if (erased) return StoreChange{StoreChange::erase, {}};
+        if (lock && is_future_dated(*lock, now))
+            return StoreChange{StoreChange::replace, encode_lock(now, lock->user), lock_ttl(*config_)};
+        return StoreChange{};
     });
     if (r == StoreResult::fault) return store_fault();
     return erased;

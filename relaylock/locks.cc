@@ -8,13 +8,6 @@
 
 namespace qs::relaylock {
 
-namespace {
-// A login time further in the future than this is junk: hosts sharing a
-// store keep their clocks within it, and a clock stepped back must not
-// stretch a lock (relaylock-check.8 documents it).
-constexpr std::time_t future_slack = 5;
-} // namespace
-
 Prefix lock_block(const Address& client, const Config& config)
 {
     Prefix block = client_block(client, config.v6prefix);
@@ -79,16 +72,23 @@ std::optional<Lock> decode_lock(std::string_view key, std::string_view value)
     return Lock{std::string(key), *block, static_cast<std::time_t>(login), std::string(user)};
 }
 
+// A clock stepped back must neither end every lock (customers would all
+// have to log in again) nor stretch one: a login time ahead of now by at
+// most one expiry counts as now, so the lock has at most one expiry left
+// from any moment it is judged; further ahead it is junk (relaylock.8).
 bool is_active(const Lock& lock, std::time_t now, const Config& config)
 {
-    if (lock.login > now + future_slack) return false;
-    // "no more than RELAYLOCK_EXPIRY seconds old"; 0 turns locks off
-    return config.expiry > 0 && now - lock.login <= static_cast<std::time_t>(config.expiry);
+    if (config.expiry == 0) return false;
+    auto expiry = static_cast<std::time_t>(config.expiry);
+    // "no more than RELAYLOCK_EXPIRY seconds old", either way of now
+    return lock.login > now ? lock.login - now <= expiry : now - lock.login <= expiry;
 }
 
-std::time_t first_inactive_second(const Lock& lock, const Config& config)
+std::time_t first_inactive_second(const Lock& lock, std::time_t now, const Config& config)
 {
-    return lock.login + static_cast<std::time_t>(config.expiry) + 1;
+    return std::min(lock.login, now) + static_cast<std::time_t>(config.expiry) + 1;
 }
+
+bool is_future_dated(const Lock& lock, std::time_t now) { return lock.login > now; }
 
 } // namespace qs::relaylock

@@ -37,9 +37,20 @@ std::string encode_lock(std::time_t login, std::string_view user);
 // nullopt for junk: a value or key that is not exactly what encode_lock and
 // lock_block write.
 std::optional<Lock> decode_lock(std::string_view key, std::string_view value);
+// Whether lock grants relay at now: no more than RELAYLOCK_EXPIRY seconds
+// old. A login time ahead of now (a clock stepped back, or a host whose
+// clock is ahead) by at most RELAYLOCK_EXPIRY is honoured as if written at
+// now; one further ahead is junk and grants nothing. RELAYLOCK_EXPIRY 0
+// turns locks off.
 bool is_active(const Lock& lock, std::time_t now, const Config& config);
-// The first second at which an active lock is no longer active.
-std::time_t first_inactive_second(const Lock& lock, const Config& config);
+// Judged at now, the first second at which an active lock is no longer
+// active: one expiry after its login time, or after now for a lock dated
+// ahead of now (relaylock-expire rewrites such a lock to now, so that it
+// is), hence never more than RELAYLOCK_EXPIRY + 1 seconds after now.
+std::time_t first_inactive_second(const Lock& lock, std::time_t now, const Config& config);
+// Whether an active lock is dated ahead of now (relaylock-expire brings it
+// to now).
+bool is_future_dated(const Lock& lock, std::time_t now);
 
 } // namespace qs::relaylock
 

@@ -80,11 +80,73 @@ TEST_CASE("lock blocks and expiry")
     CHECK(is_active(lock, 1599, config));
     CHECK(is_active(lock, 1600, config));  // exactly RELAYLOCK_EXPIRY old: "no more than"
     CHECK_FALSE(is_active(lock, 1601, config));
-    CHECK(first_inactive_second(lock, config) == 1601);
-    CHECK(is_active(lock, 995, config));        // 5 s of clock skew between hosts
-    CHECK_FALSE(is_active(lock, 994, config));  // further in the future: junk
-    CHECK_FALSE(is_active(lock, 900, config));  // a clock stepped back does not stretch it
-    CHECK_FALSE(is_active(lock, 600, config));
+    CHECK(first_inactive_second(lock, 1000, config) == 1601);
+    CHECK(first_inactive_second(lock, 1600, config) == 1601);
+    CHECK_FALSE(is_future_dated(lock, 1000));
     config.expiry = 0;
     CHECK_FALSE(is_active(lock, 1000, config));
+}
+
+TEST_CASE("the clock stepped back: a lock dated ahead by at most one expiry counts as written now")
+{
+    Config config;  // RELAYLOCK_EXPIRY 600
+    const std::time_t expiry = 600, now = 100000;
+    auto lock_at = [&](std::time_t login) { return Lock{"192.0.2.7", *qs::parse_prefix("192.0.2.7"), login, "alice"}; };
+    for (std::time_t ahead : {std::time_t(1), expiry / 2, expiry}) {
+        INFO("login ahead of now by ", ahead);
+        Lock lock = lock_at(now + ahead);
+        CHECK(is_active(lock, now, config));
+        CHECK(is_future_dated(lock, now));
+        // at most one expiry left from now, not one expiry after its login time
+        CHECK(first_inactive_second(lock, now, config) == now + expiry + 1);
+        // what relaylock-expire rewrites it to: it then ends one expiry after the sweep
+        Lock rewritten = lock_at(now);
+        CHECK(is_active(rewritten, now + expiry, config));
+        CHECK_FALSE(is_active(rewritten, now + expiry + 1, config));
+    }
+    Lock junk = lock_at(now + expiry + 1);  // further ahead than one expiry
+    CHECK_FALSE(is_active(junk, now, config));
+    CHECK_FALSE(is_active(lock_at(now + 2 * expiry), now, config));
+    CHECK_FALSE(is_active(lock_at(now + 86400), now, config));
+    config.expiry = 0;
+    CHECK_FALSE(is_active(lock_at(now + 1), now, config));
+}
+
+TEST_CASE("the clock stepped forward: a lock older than one expiry is expired")
+{
+    Config config;
+    Lock lock{"192.0.2.7", *qs::parse_prefix("192.0.2.7"), 1000, "alice"};
+    CHECK(is_active(lock, 1000 + 600, config));
+    for (std::time_t step : {601, 602, 3600, 86400, 10 * 365 * 86400}) {
+        INFO("stepped forward to ", step, " s after the login");
+        CHECK_FALSE(is_active(lock, 1000 + step, config));
+    }
+}
+
+TEST_CASE("property: no recorded login time keeps a lock active more than one expiry past the time it is judged")
+{
+    for (unsigned expiry : {1u, 5u, 600u, 3600u}) {
+        Config config;
+        config.expiry = expiry;
+        const auto e = static_cast<std::time_t>(expiry);
+        const std::time_t now = 1700000000;
+        for (std::time_t offset = -3 * e - 2; offset <= 3 * e + 2; offset += (e > 50 ? 7 : 1)) {
+            INFO("expiry ", expiry, " login at now + ", offset);
+            Lock lock{"192.0.2.7", *qs::parse_prefix("192.0.2.7"), now + offset, "alice"};
+            bool active = is_active(lock, now, config);
+            // neither instantly dead nor junk within one expiry either way
+            CHECK(active == (offset >= -e && offset <= e));
+            if (!active) continue;
+            std::time_t end = first_inactive_second(lock, now, config);
+            CHECK(end > now);
+            CHECK(end <= now + e + 1);
+            // what relaylock-expire leaves: the login time it keeps or rewrites to
+            Lock swept = lock;
+            if (is_future_dated(lock, now)) swept.login = now;
+            CHECK(first_inactive_second(swept, now, config) == end);
+            CHECK(is_active(swept, end - 1, config));
+            for (std::time_t later : {end, end + 1, end + e, end + 2 * e + 2})
+                CHECK_FALSE(is_active(swept, later, config));
+        }
+    }
 }
