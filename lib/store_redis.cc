@@ -141,20 +141,30 @@ Reply run(redisContext* c, std::initializer_list<std::string_view> args)
         redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
 }
 
+// A message from hiredis or Redis, for one log line: printable ASCII
+// stays (spaces too: these are sentences, not client bytes), anything
+// else becomes '?'; at most 200 bytes.
+std::string plain(std::string_view text)
+{
+    std::string out;
+    for (char c : text.substr(0, 200)) out += c >= 0x20 && c < 0x7f ? c : '?';
+    return out;
+}
+
 std::string io_reason(const redisContext* c, unsigned long command_ms)
 {
     std::string why = c->errstr;
     // a receive timeout (SO_RCVTIMEO) shows as EAGAIN
     if (why == std::strerror(EAGAIN) || why == std::strerror(EWOULDBLOCK))
         return "no answer within " + std::to_string(command_ms) + " ms";
-    return log::escape(why);
+    return plain(why);
 }
 
 std::string reply_text(const redisReply* r)
 {
     if (!r) return "no reply";
     if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)
-        return log::escape(std::string_view(r->str, r->len));
+        return plain(std::string_view(r->str, r->len));
     return "unexpected reply type " + std::to_string(r->type);
 }
 
@@ -403,7 +413,7 @@ private:
             return nullptr;
         }
         if (c->err) {
-            why = log::escape(c->errstr);
+            why = plain(c->errstr);
             return nullptr;
         }
         // hiredis 0.14 opens its socket without close-on-exec
