@@ -129,7 +129,7 @@ Result<RedisEndpoint> parse_unix(std::string_view rest)
     if (q != std::string_view::npos) {
         std::string_view query = rest.substr(q + 1);
         if (!query.starts_with("db=") || !decimal(query.substr(3), max_db, e.db))
-            return temporary_fault("redis+unix:// takes only ?db=N: " + log::escape(query));
+            return temporary_fault("redis+unix:// takes only ?db=N");
     }
     return e;
 }
