@@ -22,6 +22,8 @@ DESTDIR ?=
 
 PROGRAMS :=
 MANPAGES :=
+# Pages of section 7 (conventions and formats), installed into man7.
+MANPAGES7 := doc/qsend-store.7
 FAMILY_LIBS :=
 CLEAN :=
 
@@ -55,6 +57,8 @@ install: it
 	mkdir -p '$(DESTDIR)$(HOME_DIR)/bin' '$(DESTDIR)$(HOME_DIR)/share/man/man8'
 	for p in $(PROGRAMS); do cp "$$p" '$(DESTDIR)$(HOME_DIR)/bin/' && chmod 755 "$(DESTDIR)$(HOME_DIR)/bin/$${p##*/}" || exit 111; done
 	for m in $(MANPAGES); do cp "$$m" '$(DESTDIR)$(HOME_DIR)/share/man/man8/' && chmod 644 "$(DESTDIR)$(HOME_DIR)/share/man/man8/$${m##*/}" || exit 111; done
+	mkdir -p '$(DESTDIR)$(HOME_DIR)/share/man/man7'
+	for m in $(MANPAGES7); do cp "$$m" '$(DESTDIR)$(HOME_DIR)/share/man/man7/' && chmod 644 "$(DESTDIR)$(HOME_DIR)/share/man/man7/$${m##*/}" || exit 111; done
 
 # The administrator's files (etc/): run scripts under conf-qmail/supervise,
 # the rest under conf-etc/qsend, with the conf-* paths written into them.

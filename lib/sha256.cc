@@ -1,6 +1,7 @@
 #include "lib/sha256.h"
 
 #include <cstdint>
+#include <string>
 
 namespace qs {
 
@@ -65,6 +66,46 @@ Sha256Digest sha256(std::string_view bytes)
     Sha256Digest out;
     for (int i = 0; i < 8; ++i)
         for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<unsigned char>(state[i] >> (24 - 8 * j));
+    return out;
+}
+
+namespace {
+// A store the compiler cannot drop, for key material (lib/digest's wipe
+// would drag libcrypto into the programs that use the store).
+void wipe_bytes(void* p, std::size_t n)
+{
+    volatile unsigned char* b = static_cast<volatile unsigned char*>(p);
+    while (n--) *b++ = 0;
+}
+} // namespace
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view message)
+{
+    constexpr std::size_t inner_size = 32;
+    unsigned char block[64] = {};
+    Sha256Digest hashed_key{};
+    if (key.size() > 64) {
+        hashed_key = sha256(key);
+        for (std::size_t i = 0; i < hashed_key.size(); ++i) block[i] = hashed_key[i];
+    } else {
+        for (std::size_t i = 0; i < key.size(); ++i) block[i] = static_cast<unsigned char>(key[i]);
+    }
+    // one allocation, reserved up front, so that no copy of the key is
+    // left in freed memory
+    std::string pad;
+    pad.reserve(64 + (message.size() > inner_size ? message.size() : inner_size));
+    pad.resize(64);
+    for (int i = 0; i < 64; ++i) pad[static_cast<std::size_t>(i)] = static_cast<char>(block[i] ^ 0x36);
+    pad += message;
+    Sha256Digest inner = sha256(pad);
+    pad.resize(64 + inner.size());
+    for (int i = 0; i < 64; ++i) pad[static_cast<std::size_t>(i)] = static_cast<char>(block[i] ^ 0x5c);
+    for (std::size_t i = 0; i < inner.size(); ++i) pad[64 + i] = static_cast<char>(inner[i]);
+    Sha256Digest out = sha256(pad);
+    wipe_bytes(pad.data(), pad.size());
+    wipe_bytes(block, sizeof block);
+    wipe_bytes(hashed_key.data(), hashed_key.size());
+    wipe_bytes(inner.data(), inner.size());
     return out;
 }
 

@@ -14,6 +14,10 @@ namespace qs {
 using Sha256Digest = std::array<unsigned char, 32>;
 Sha256Digest sha256(std::string_view bytes);
 
+// HMAC-SHA256 (RFC 2104, RFC 4231), for the signatures a shared store puts
+// on its values (lib/store_redis.cc). The key's copies are wiped.
+Sha256Digest hmac_sha256(std::string_view key, std::string_view message);
+
 } // namespace qs
 
 #endif

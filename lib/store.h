@@ -72,14 +72,18 @@ protected:
 };
 
 // The only place a backend is chosen. SPEC is "dir:/PATH" (the embedded
-// directory store; RELAYLOCK_DIR and CHKPW_STATE name such a PATH). A
-// redis:// or redis+unix:// spec is recognised and refused until the Redis
-// backend exists. A fault is a malformed spec; a missing directory is a
-// fault of the first operation, as before.
+// directory store; RELAYLOCK_DIR and CHKPW_STATE name such a PATH), or one
+// or more Redis endpoints separated by spaces (lib/store_redis.cc,
+// qsend-store(7)): redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] and
+// redis+unix:///PATH[?db=N], the first that answers ROLE as master used.
+// A fault is a malformed spec ("VARIABLE: bad Redis spec: why", never
+// quoting a password); a missing directory or an unreachable Redis is a
+// fault of each operation (Redis connects on the first one), as before.
 //
-// Adding a backend: one file lib/store_NAME.cc with a factory declared
-// here, one branch in open_store, and one line in tests/unit_store_contract.cc
-// so the contract cases run against it.
+// Adding a backend: one file lib/store_NAME.cc with a factory declared in
+// its own private header (lib/store_NAME.h, included only here and by its
+// tests), one branch in open_store, and one line in
+// tests/unit_store_contract.cc so the contract cases run against it.
 //
 // VARIABLE names the setting in fault messages. SPACE names the family
 // ("relaylock", "throttle", "sendlimit"): a shared store keeps each

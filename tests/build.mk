@@ -66,7 +66,7 @@ $(FUZZ_ARCHIVES):
 FUZZ_SOURCES := $(wildcard tests/fuzz/*.cc)
 FUZZ_PROGRAMS := $(FUZZ_SOURCES:.cc=)
 $(FUZZ_PROGRAMS): %: %.cc tests/fuzz/input.h $(FUZZ_ARCHIVES)
-	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_ARCHIVES) -lowfat -lcrypto -lcrypt
+	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_ARCHIVES) -lowfat -lhiredis -lcrypto -lcrypt
 CLEAN += $(FUZZ_PROGRAMS) $(FUZZ_ARCHIVES)
 SECONDS ?= 10
 fuzz: $(FUZZ_PROGRAMS)

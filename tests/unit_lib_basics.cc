@@ -69,7 +69,7 @@ TEST_CASE("the client address: TCPREMOTEIP wins over IP; malformed is reported")
     CHECK(c.for_log().empty());
 }
 
-TEST_CASE("open_store takes dir:/PATH and refuses anything else in one line")
+TEST_CASE("open_store takes dir:/PATH and Redis specs and refuses anything else in one line")
 {
     CHECK(qs::open_store("dir:/tmp"));
     CHECK(qs::open_store(qs::directory_spec("/var/x")));
@@ -82,9 +82,11 @@ TEST_CASE("open_store takes dir:/PATH and refuses anything else in one line")
     auto relative = qs::open_store("dir:relative", "RELAYLOCK_STORE");
     REQUIRE_FALSE(relative);
     CHECK(relative.fault().text == "RELAYLOCK_STORE is not dir:/PATH: dir:relative");
-    auto redis = qs::open_store("redis://127.0.0.1");
+    // a Redis spec opens without connecting; a malformed one is refused
+    CHECK(qs::open_store("redis://127.0.0.1"));
+    auto redis = qs::open_store("redis://u:pw@127.0.0.1:99999", "RELAYLOCK_STORE");
     REQUIRE_FALSE(redis);
-    CHECK(redis.fault().text == "store: this build has no Redis store yet");
+    CHECK(redis.fault().text == "RELAYLOCK_STORE: bad Redis spec: not a port number (endpoint 1)");
 }
 
 TEST_CASE("SHA-256 gives FIPS 180-4's test vectors")

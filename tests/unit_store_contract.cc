@@ -4,10 +4,12 @@
 #include "lib/store.h"
 #include "lib/store_directory.h"
 #include "lib/store_memory.h"
+#include "tests/redis_server.h"
 #include "tests/scratch.h"
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <string>
@@ -39,6 +41,25 @@ struct DirectoryFixture {
     std::unique_ptr<Store> store;
     std::string spec() const { return "dir:" + dir.path.string(); }
 };
+
+// One real redis-server for the whole run, started by the first case that
+// needs it and stopped (by its PID) at exit; each case starts on an
+// emptied server.
+RedisServer& contract_redis()
+{
+    static RedisServer server;
+    return server;
+}
+
+std::unique_ptr<Store> open_contract_redis()
+{
+    auto& server = contract_redis();
+    ::setenv("QSEND_STORE_KEYFILE", server.keyfile().c_str(), 1);
+    ::setenv("QSEND_STORE_PASSFILE", server.passfile().c_str(), 1);
+    auto s = qs::open_store(server.unix_spec(), "store", "contract");
+    if (!s) return nullptr;
+    return std::move(*s);
+}
 
 std::vector<Backend> backends(DirectoryFixture& fixture, std::unique_ptr<Store>& shared_memory)
 {
@@ -84,7 +105,33 @@ std::vector<Backend> backends(DirectoryFixture& fixture, std::unique_ptr<Store>&
                 if (!r) return false;
             return true;
         }};
-    return {directory, memory};
+    Backend redis{
+        "redis",
+        [&]() -> Store& {
+            REQUIRE(contract_redis().admin("FLUSHALL") == "OK");
+            fixture.store = open_contract_redis();
+            REQUIRE(fixture.store);
+            return *fixture.store;
+        },
+        [&](int n, const std::function<bool(int, Store&)>& work) {
+            std::vector<pid_t> children;
+            for (int i = 0; i < n; ++i) {
+                pid_t pid = ::fork();
+                if (pid == 0) {
+                    auto s = open_contract_redis();
+                    ::_exit(s && work(i, *s) ? 0 : 1);
+                }
+                children.push_back(pid);
+            }
+            bool all = true;
+            for (pid_t pid : children) {
+                int status = 0;
+                ::waitpid(pid, &status, 0);
+                all = all && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            }
+            return all;
+        }};
+    return {directory, memory, redis};
 }
 
 // Runs a case against every backend, each on an empty store.
