@@ -150,7 +150,7 @@ TEST_CASE("sendlimit: counting through the directory store is atomic")
     c.store_spec = "dir:" + dir.path.string();
     auto store = open_account_store(c);
     REQUIRE(store);
-    for (const char* unusable : {"/x", "dir:relative", "redis://localhost"}) {
+    for (const char* unusable : {"/x", "dir:relative", "redis://", "redis://host:99999"}) {
         c.store_spec = unusable;
         CHECK_FALSE(open_account_store(c));
     }
