@@ -109,6 +109,7 @@ private:
     int verify();
     int conclude(char** next);
     void release();
+    int store_fault(const std::string& why);
     void check_password();
 
     const Config& config_;
@@ -187,23 +188,36 @@ int Login::admit()
         log::fatal(settings.fault().text);
         return 111;
     }
-    throttle_config_ = std::move(*settings);
-    auto store = open_throttle_store(config_.state, config_.state_variable);
-    if (!store) {
-        log::fatal(store.fault().text);
+    if (!config_.store_fault) {
+        log::fatal("bad CHKPW_STORE_FAULT (open or tempfail)");
         return 111;
     }
+    throttle_config_ = std::move(*settings);
+    auto store = open_throttle_store(config_.state, config_.state_variable);
+    if (!store) return store_fault(store.fault().text);
     store_ = std::move(*store);
     throttle_.emplace(*store_, throttle_config_, static_cast<long long>(::time(nullptr)));
     auto gate = throttle_->admit(address_, key_);
     if (!gate) {
-        log::fatal("throttle store: " + gate.fault().text);
-        return 111;
+        throttle_.reset();  // admit took back what it counted
+        return store_fault("throttle store: " + gate.fault().text);
     }
     if (*gate == Gate::locked) {
         report(attempt_, "fail", "locked_out");
         return 1;
     }
+    return 0;
+}
+
+// The throttle cannot count: CHKPW_STORE_FAULT=tempfail exits 111; open
+// (the default) checks the password without counting, in one line saying so.
+int Login::store_fault(const std::string& why)
+{
+    if (*config_.store_fault == StoreFault::tempfail) {
+        log::fatal(why);
+        return 111;
+    }
+    log::warning(why + ": the throttle could not count, checking without it (CHKPW_STORE_FAULT=open)");
     return 0;
 }
 

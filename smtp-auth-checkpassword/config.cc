@@ -25,8 +25,18 @@ ThrottleVariables read_throttle_variables()
     v.maxfail = env::number("CHKPW_MAXFAIL", defaults.maxfail, 1000000);
     v.window = env::number("CHKPW_WINDOW", defaults.window, max_seconds);
     v.lockout = env::number("CHKPW_LOCKOUT", defaults.lockout, max_seconds);
+    v.user_budget = env::number("CHKPW_USER_BUDGET", 0, 1000000);
+    v.user_window = env::number("CHKPW_USER_WINDOW", defaults.user_window, max_seconds);
     v.trusted = env::get("CHKPW_TRUSTED");
     return v;
+}
+
+std::optional<StoreFault> read_store_fault()
+{
+    std::string_view v = env::get("CHKPW_STORE_FAULT").value_or("");
+    if (v.empty() || v == "open") return StoreFault::open;
+    if (v == "tempfail") return StoreFault::tempfail;
+    return std::nullopt;
 }
 } // namespace
 
@@ -53,6 +63,7 @@ Config load_config()
         if (!directory.empty()) c.state = directory_spec(directory);
     }
     c.throttle = read_throttle_variables();
+    c.store_fault = read_store_fault();
     c.legacy = flag("CHKPW_LEGACY");
     c.apop = flag("CHKPW_APOP");
     c.allow_root = flag("CHKPW_ALLOWROOT");
@@ -71,6 +82,10 @@ Result<ThrottleConfig> throttle_config(const ThrottleVariables& v, ConfigUse use
     c.maxfail = *v.maxfail;
     c.window = *v.window;
     c.lockout = *v.lockout;
+    if (!v.user_budget) return temporary_fault("bad CHKPW_USER_BUDGET");
+    if (!v.user_window || (*v.user_window == 0 && !zero_ok)) return temporary_fault("bad CHKPW_USER_WINDOW");
+    c.user_budget = *v.user_budget;  // 0: 10 x maxfail
+    c.user_window = *v.user_window;
     if (v.trusted) {
         std::string item;
         auto list = parse_prefix_list(*v.trusted, &item);

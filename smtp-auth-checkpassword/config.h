@@ -22,7 +22,13 @@ namespace qs::auth {
 struct ThrottleVariables {
     std::optional<unsigned long> maxfail, window, lockout;  // nullopt: malformed
     std::optional<std::string_view> trusted;                 // CHKPW_TRUSTED
+    // CHKPW_USER_BUDGET (unset or 0: 10 x maxfail), CHKPW_USER_WINDOW
+    std::optional<unsigned long> user_budget = 0, user_window = 3600;
 };
+
+// CHKPW_STORE_FAULT: what a store fault (the throttle cannot count) does.
+// open: the password is checked without counting; tempfail: exit 111.
+enum class StoreFault { open, tempfail };
 
 struct Config {
     bool dovecot = false;         // DOVECOT_VERSION set: Dovecot's checkpassword driver
@@ -34,7 +40,8 @@ struct Config {
     // dir:PATH; "": no throttle.
     std::string state;
     std::string state_variable;   // which of them, for fault messages
-    ThrottleVariables throttle;   // CHKPW_MAXFAIL, CHKPW_WINDOW, CHKPW_LOCKOUT, CHKPW_TRUSTED
+    ThrottleVariables throttle;   // CHKPW_MAXFAIL, CHKPW_WINDOW, CHKPW_LOCKOUT, CHKPW_TRUSTED, CHKPW_USER_*
+    std::optional<StoreFault> store_fault;  // CHKPW_STORE_FAULT, default open; nullopt: malformed
     bool legacy = false;          // CHKPW_LEGACY=1
     bool apop = false;            // CHKPW_APOP=1
     bool allow_root = false;      // CHKPW_ALLOWROOT=1

@@ -3,6 +3,7 @@
 #include "lib/digest.h"
 #include "lib/hex.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace qs::auth {
@@ -117,12 +118,42 @@ bool follow_clock(Counter& c, const ThrottleConfig& config, long long now)
     return moved;
 }
 
+long long ThrottleConfig::user_interval() const
+{
+    long long interval = static_cast<long long>(user_window / user_limit());
+    return interval > 0 ? interval : 1;
+}
+
+void drain(Counter& c, const ThrottleConfig& config, long long now)
+{
+    const long long interval = config.user_interval();
+    long long leaked = c.first < now ? (now - c.first) / interval : 0;
+    if (c.fails == 0 || leaked >= static_cast<long long>(c.fails)) {
+        c.fails = 0;
+        c.first = now;
+        return;
+    }
+    c.fails -= static_cast<unsigned long>(leaked);
+    c.first += leaked * interval;
+}
+
 bool stale(const Counter& counter, const ThrottleConfig& config, long long now)
 {
     Counter c = counter;
     follow_clock(c, config, now);
+    // a user counter's bucket drains one check per user_interval
+    const long long drained = static_cast<long long>(c.fails) * config.user_interval();
     return now >= c.locked_until && now - c.first >= static_cast<long long>(config.window) &&
-           now - c.last_ok >= known_good_age;
+           now - c.first >= drained && now - c.last_ok >= known_good_age;
+}
+
+long counter_ttl(const ThrottleKey& k, const ThrottleConfig& config)
+{
+    const long window = static_cast<long>(config.window), lockout = static_cast<long>(config.lockout);
+    if (!k.address) return static_cast<long>(config.user_window) + 1;  // a full bucket drains within user_window
+    long ttl = std::max(window, lockout) + 1;
+    if (!k.user.empty()) ttl = std::max(ttl, static_cast<long>(known_good_age));
+    return ttl;
 }
 
 Result<std::unique_ptr<Store>> open_throttle_store(std::string_view spec, std::string_view variable)
@@ -149,6 +180,7 @@ Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool 
     const long long now = now_;
     const long long window = static_cast<long long>(config_.window), lockout = static_cast<long long>(config_.lockout);
     Count result = Count::counted;
+    const long ttl = counter_ttl(k, config_);
     // may run more than once: it only computes, from current
     auto r = store_.update(store_key(k), [&](const std::string* current) {
         Counter c = counter_of(current);
@@ -156,7 +188,7 @@ Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool 
         if (last_ok) *last_ok = c.last_ok;
         if (c.locked_until > now) {
             result = exempt ? Count::uncounted : Count::locked;
-            return moved ? StoreChange{StoreChange::replace, format_counter(c)} : StoreChange{};
+            return moved ? StoreChange{StoreChange::replace, format_counter(c), ttl} : StoreChange{};
         }
         if (c.fails == 0 || now - c.first >= window) {
             c.fails = 0;
@@ -174,7 +206,32 @@ Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool 
             c.locked_until = now + lockout;
             c.fails = 0;
         }
-        return StoreChange{StoreChange::replace, format_counter(c)};
+        return StoreChange{StoreChange::replace, format_counter(c), ttl};
+    });
+    return r == StoreResult::fault ? Count::fault : result;
+}
+
+// The user across addresses: a bucket of user_budget checks, drained one
+// per user_interval, that never locks. Full: refused, except exempt
+// (a known-good address), which then counts on it no more.
+Throttle::Count Throttle::count_user(const ThrottleKey& k, bool exempt)
+{
+    const long long now = now_;
+    const long ttl = counter_ttl(k, config_);
+    Count result = Count::counted;
+    auto r = store_.update(store_key(k), [&](const std::string* current) {
+        Counter c = counter_of(current);
+        follow_clock(c, config_, now);
+        c.locked_until = 0;  // a user counter never locks (one written by an older version did)
+        c.last_ok = 0;
+        drain(c, config_, now);
+        if (c.fails < config_.user_limit()) {
+            result = Count::counted;
+            ++c.fails;
+        } else {
+            result = exempt ? Count::uncounted : Count::locked;
+        }
+        return StoreChange{StoreChange::replace, format_counter(c), ttl};
     });
     return r == StoreResult::fault ? Count::fault : result;
 }
@@ -182,13 +239,14 @@ Throttle::Count Throttle::count(const ThrottleKey& k, unsigned long limit, bool 
 bool Throttle::uncount(const ThrottleKey& k)
 {
     const long long now = now_;
+    const long ttl = counter_ttl(k, config_);
     auto r = store_.update(store_key(k), [&](const std::string* current) {
         if (!current) return StoreChange{};
         auto c = parse_counter(*current);
         // a counter locked since (by other attempts) stays as it is
         if (!c || c->fails == 0 || c->locked_until > now) return StoreChange{};
         --c->fails;
-        return StoreChange{StoreChange::replace, format_counter(*c)};
+        return StoreChange{StoreChange::replace, format_counter(*c), ttl};
     });
     return r != StoreResult::fault;
 }
@@ -200,7 +258,7 @@ Result<Gate> Throttle::admit(const std::optional<Address>& address, std::string_
     const unsigned long m = config_.maxfail;
     // nullopt: go on to the next counter
     auto step = [&](ThrottleKey k, unsigned long limit, bool exempt, long long* last_ok) -> std::optional<Result<Gate>> {
-        switch (count(k, limit, exempt, last_ok)) {
+        switch (k.address ? count(k, limit, exempt, last_ok) : count_user(k, exempt)) {
         case Count::counted:
             pending_.push_back(std::move(k));
             return std::nullopt;
@@ -222,7 +280,7 @@ Result<Gate> Throttle::admit(const std::optional<Address>& address, std::string_
         if (auto g = step({client_block(*address), std::string(user)}, m, false, &last_ok)) return *g;
         known_good = last_ok > 0 && now_ - last_ok < known_good_age;
     }
-    if (auto g = step({std::nullopt, std::string(user)}, 10 * m, known_good, nullptr)) return *g;
+    if (auto g = step({std::nullopt, std::string(user)}, config_.user_limit(), known_good, nullptr)) return *g;
     return Gate::open;
 }
 
@@ -248,10 +306,12 @@ Status Throttle::settle_success(const std::optional<Address>& address, std::stri
 bool Throttle::record_success(const Address& address, std::string_view user)
 {
     const long long now = now_;
-    auto r = store_.update(store_key({client_block(address), std::string(user)}), [now](const std::string*) {
+    const ThrottleKey k{client_block(address), std::string(user)};
+    const long ttl = counter_ttl(k, config_);
+    auto r = store_.update(store_key(k), [now, ttl](const std::string*) {
         Counter c;
         c.last_ok = now;
-        return StoreChange{StoreChange::replace, format_counter(c)};
+        return StoreChange{StoreChange::replace, format_counter(c), ttl};
     });
     return r != StoreResult::fault;
 }

@@ -1,12 +1,15 @@
 // The failure throttle, kept in a qs::Store so that a shared cluster store
 // serves it as it serves relaylock. Three counters per failed login: the
-// client address (IPv6 by /64, where privacy addresses rotate), the
-// address and user together, and the user across all addresses (with a
-// higher limit). A counter that already holds its limit of failures within
-// the window locks for the lockout time and refuses the attempt. The
-// user-wide lock does not apply to an address this user logged in from
-// successfully in the last 30 days, so a guesser elsewhere cannot lock a
-// customer out from the customer's own address.
+// client address (IPv6 by /64, where privacy addresses rotate) and the
+// address and user together, each of which locks for the lockout time once
+// it holds its limit of failures within the window; and the user across
+// all addresses, which never locks but rate-limits: a bucket of
+// user_budget checks that refills one check every user_window /
+// user_budget seconds. An empty bucket refuses the attempt, except from an
+// address this user logged in from successfully in the last 30 days, so a
+// guesser elsewhere cannot lock a customer out from the customer's own
+// address, and a distributed guesser gets user_budget guesses per
+// user_window per user.
 #ifndef QSEND_AUTH_THROTTLE_H
 #define QSEND_AUTH_THROTTLE_H
 
@@ -27,13 +30,18 @@ struct ThrottleConfig {
     unsigned long maxfail = 5;   // per address and user; x4 per address, x10 per user
     unsigned long window = 900;
     unsigned long lockout = 900;
+    unsigned long user_budget = 0;     // checks per user_window per user from addresses not known-good; 0: 10 x maxfail
+    unsigned long user_window = 3600;
     std::vector<Prefix> trusted;
+    unsigned long user_limit() const { return user_budget ? user_budget : 10 * maxfail; }
+    // seconds for the user bucket to regain one check
+    long long user_interval() const;
 };
 constexpr long long known_good_age = 30L * 24 * 3600;
 
 struct Counter {
-    unsigned long fails = 0;
-    long long first = 0;         // start of the current window
+    unsigned long fails = 0;     // a user counter: checks in its bucket
+    long long first = 0;         // start of the current window; a user counter: when it last drained
     long long locked_until = 0;
     long long last_ok = 0;       // pairs only: last successful login
 };
@@ -85,6 +93,7 @@ public:
 private:
     enum class Count { counted, uncounted, locked, fault };
     Count count(const ThrottleKey& k, unsigned long limit, bool exempt, long long* last_ok);
+    Count count_user(const ThrottleKey& k, bool exempt);
     bool uncount(const ThrottleKey& k);
     bool record_success(const Address& address, std::string_view user);
     Status store_status(bool ok) const;
@@ -94,8 +103,14 @@ private:
     long long now_;
 };
 
-// A counter whose window, lockout and known-good mark have all passed.
+// A counter whose window, lockout and known-good mark have all passed
+// (a user counter: whose bucket has drained).
 bool stale(const Counter& c, const ThrottleConfig& config, long long now);
+// How long a counter written now can still matter, the time to live it is
+// written with: pair: also its known-good mark.
+long counter_ttl(const ThrottleKey& k, const ThrottleConfig& config);
+// The user counter's bucket after it drained up to now.
+void drain(Counter& c, const ThrottleConfig& config, long long now);
 // After the clock stepped back, a counter's times may lie ahead of now:
 // the window would then never end and a lockout last as long as the step.
 // Brings them to now (a lockout to at most now + LOCKOUT), keeping the

@@ -124,7 +124,21 @@ for setting in CHKPW_WINDOW CHKPW_LOCKOUT; do
 done
 
 status "-c with no store: 111" 111 env CHKPW_STATE=$SCRATCH/none smtp-auth-throttle -c alice
-same "the checker with its store missing: 111, never 0 or 1" "$(CHKPW_STATE=$SCRATCH/none try 192.0.2.8 alice secret)" 111
+same "CHKPW_STORE_FAULT=tempfail, the store missing: 111, never 0 or 1" "$(CHKPW_STORE_FAULT=tempfail CHKPW_STATE=$SCRATCH/none try 192.0.2.8 alice secret)" 111
+# CHKPW_STORE_FAULT=open (the default): the password is checked without
+# counting, and one line says the throttle could not count
+: > open.log
+same "CHKPW_STORE_FAULT=open, the store missing: the right password gets in (0)" "$(CHKPW_STATE=$SCRATCH/none TCPREMOTEIP=192.0.2.8 sh -c 'printf "alice\000secret\000" > in.open; smtp-auth-checkpassword /bin/true 3<in.open </dev/null >/dev/null 2>>open.log; echo $?')" 0
+same "... in two lines: the throttle's and the attempt's" "$(wc -l < open.log | tr -d ' ')" 2
+contains "... the throttle's line says it could not count" open.log 'could not count, checking without it \(CHKPW_STORE_FAULT=open\)$'
+contains "... and the login's line" open.log 'ok user=alice ip=192\.0\.2\.8 mech=password$'
+: > open.log
+same "CHKPW_STORE_FAULT=open, the store missing: a wrong password is refused (1)" "$(CHKPW_STATE=$SCRATCH/none TCPREMOTEIP=192.0.2.8 sh -c 'printf "alice\000wrong\000" > in.open; smtp-auth-checkpassword /bin/true 3<in.open </dev/null >/dev/null 2>>open.log; echo $?')" 1
+same "... in two lines" "$(wc -l < open.log | tr -d ' ')" 2
+contains "... the throttle's line" open.log 'could not count'
+contains "... and the refusal fail2ban reads" open.log 'fail user=alice ip=192\.0\.2\.8 mech=password reason=bad_password$'
+same "a bad CHKPW_STORE_FAULT: 111" "$(CHKPW_STORE_FAULT=maybe try 192.0.2.8 alice secret)" 111
+same "a bad CHKPW_USER_BUDGET: 111" "$(CHKPW_USER_BUDGET=lots try 192.0.2.8 alice secret)" 111
 same "a bad CHKPW_MAXFAIL: 111" "$(CHKPW_MAXFAIL=lots try 192.0.2.8 alice secret)" 111
 same "a bad CHKPW_TRUSTED: 111" "$(CHKPW_TRUSTED=example.com try 192.0.2.8 alice secret)" 111
 status "smtp-auth-throttle usage: 100" 100 smtp-auth-throttle -x 2>/dev/null

@@ -253,10 +253,15 @@ same "full disk: smtp-auth-mkdb exits 111, the old cdb intact, no TMP left" "$(c
 for where in full readonly; do
   if [ $where = full ]; then setup=$(fill "$SCRATCH/state"); else setup=$(readonly_mount "$SCRATCH/state"); fi
   printf 'alice\0wrong\0' > fd3
+  in_ns "$setup" env CHKPW_USERS=$SCRATCH/users.cdb CHKPW_STATE=$SCRATCH/state CHKPW_STORE_FAULT=tempfail SMTPAUTH= TCPREMOTEIP=192.0.2.6 \
+    smtp-auth-checkpassword "$PROBE" 3< fd3 < /dev/null > /dev/null 2> chk.err
+  same "$where throttle store, CHKPW_STORE_FAULT=tempfail: an uncountable failure is a temporary failure (111), as documented" "$?" 111
+  same "$where throttle store, CHKPW_STORE_FAULT=tempfail: in one line" "$(wc -l < chk.err | tr -d ' ')" 1
   in_ns "$setup" env CHKPW_USERS=$SCRATCH/users.cdb CHKPW_STATE=$SCRATCH/state SMTPAUTH= TCPREMOTEIP=192.0.2.6 \
     smtp-auth-checkpassword "$PROBE" 3< fd3 < /dev/null > /dev/null 2> chk.err
-  same "$where throttle store: an uncountable failure is a temporary failure (111), as documented" "$?" 111
-  same "$where throttle store: in one line" "$(wc -l < chk.err | tr -d ' ')" 1
+  same "$where throttle store, CHKPW_STORE_FAULT=open (default): the wrong password is checked and refused (1)" "$?" 1
+  same "$where throttle store, CHKPW_STORE_FAULT=open: one line says it could not count, one the refusal" \
+    "$(grep -c 'could not count' chk.err) $(grep -c 'reason=bad_password$' chk.err) $(wc -l < chk.err | tr -d ' ')" "1 1 2"
 done
 
 finish

@@ -20,7 +20,7 @@ std::optional<qs::Address> ip(const std::string& text) { return qs::parse_addres
 
 std::unique_ptr<qs::Store> store_in(const ScratchDir& s)
 {
-    auto store = open_throttle_store("dir:" + s.path.string(), "CHKPW_STATE");
+    auto store = open_throttle_store(qs::directory_spec(s.path.string()), "CHKPW_STATE");
     REQUIRE(store);
     return std::move(*store);
 }
@@ -336,4 +336,67 @@ TEST_CASE("a clock stepped back neither resets the count nor sticks a lockout")
     // pruning keeps a counter from ahead of the clock: its count still counts
     CHECK_FALSE(stale(Counter{1, then + day, 0, 0}, c, then + 901));
     CHECK(stale(Counter{1, 100 * day, 0, 0}, c, 100 * day + 901));
+}
+
+// The figures smtp-auth-checkpassword.8 quotes (FAILURE THROTTLE, the
+// trade-off), at the defaults, with a fake clock: a guesser tries once a
+// second for an hour; how many of its guesses get a password checked?
+TEST_CASE("the trade-off at the defaults: guesses per hour that get through, and what the customer sees")
+{
+    const ThrottleConfig c;  // CHKPW_MAXFAIL=5, WINDOW=LOCKOUT=900, USER_BUDGET=50, USER_WINDOW=3600
+    CHECK(c.user_limit() == 50);
+    CHECK(c.user_interval() == 72);
+    const long long start = 100000, hour = 3600;
+    SUBCASE("one address against one user: 20 per hour")
+    {
+        ScratchDir s;
+        auto store = store_in(s);
+        int through = 0;
+        for (long long t = start; t < start + hour; ++t)
+            through += failed_login(*store, c, t, ip("203.0.113.1"), "alice") == Gate::open;
+        CHECK(through == 20);
+    }
+    SUBCASE("one address against many users: 80 per hour")
+    {
+        ScratchDir s;
+        auto store = store_in(s);
+        int through = 0;
+        for (long long t = start; t < start + hour; ++t)
+            through += failed_login(*store, c, t, ip("203.0.113.1"), "user" + std::to_string(t)) == Gate::open;
+        CHECK(through == 80);
+    }
+    SUBCASE("a distributed guesser, a new address each guess, against one user: 99 the first hour, 50 each hour after")
+    {
+        ScratchDir s;
+        auto store = store_in(s);
+        int first = 0, second = 0;
+        for (long long t = start; t < start + 2 * hour; ++t) {
+            std::string a = "10." + std::to_string((t >> 16) & 255) + '.' + std::to_string((t >> 8) & 255) + '.' +
+                            std::to_string(t & 255);
+            bool open = failed_login(*store, c, t, ip(a), "alice") == Gate::open;
+            (t < start + hour ? first : second) += open;
+        }
+        CHECK(first == 99);
+        CHECK(second == 50);
+        // the customer from a known-good address gets in during the attack
+        ScratchDir s2;
+        auto store2 = store_in(s2);
+        CHECK(good_login(*store2, c, start - 86400, ip("192.0.2.50"), "alice") == Gate::open);
+        const long long end = start + hour;  // the attack is still on
+        for (long long t = start; t <= end; ++t)
+            (void)failed_login(*store2, c, t, ip("10.9." + std::to_string((t >> 8) & 255) + '.' + std::to_string(t & 255)),
+                               "alice");
+        CHECK(failed_login(*store2, c, end, ip("198.51.100.7"), "alice") == Gate::locked);
+        CHECK(good_login(*store2, c, end, ip("192.0.2.50"), "alice") == Gate::open);
+        // a traveller at a new address, trying every second once the
+        // attack stops, gets in within 72 seconds (one refill)
+        long long waited = -1;
+        for (long long t = end + 1; t <= end + hour; t += 1)
+            if (good_login(*store2, c, t, ip("198.51.100.7"), "alice") == Gate::open) {
+                waited = t - end;
+                break;
+            }
+        CHECK(waited >= 0);
+        CHECK(waited <= 72);
+    }
 }
