@@ -5,5 +5,7 @@ lib/lib.a: $(LIB_OBJECTS)
 	rm -f $@ && ar rcs $@ $^
 CLEAN += lib/lib.a
 # Libraries every program may need, in link order after the archives
-# (-lhiredis: the Redis store, lib/store_redis.cc).
+# (-lhiredis: the Redis store's reply reader, lib/redis_connection.cc; the
+# linker takes only read.o and sds.o, none of hiredis's connect code, whose
+# getaddrinfo a static program cannot use).
 LIB_LINK := lib/lib.a -lowfat -lhiredis

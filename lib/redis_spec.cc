@@ -2,7 +2,9 @@
 
 #include "lib/log.h"
 
+#include <arpa/inet.h>
 #include <charconv>
+#include <netinet/in.h>
 
 namespace qs {
 
@@ -52,6 +54,13 @@ bool host_byte(char c)
            c == '.' || c == '_';
 }
 
+// An address inet_pton takes (dotted quad, or IPv6 text for AF_INET6).
+bool numeric(int family, const std::string& host)
+{
+    unsigned char bytes[sizeof(in6_addr)];
+    return ::inet_pton(family, host.c_str(), bytes) == 1;
+}
+
 // Nothing of this endpoint is quoted in a message: a password written with
 // a bare '/' or without its '@' would land in the host or the port.
 Result<RedisEndpoint> parse_tcp(std::string_view rest)
@@ -83,7 +92,7 @@ Result<RedisEndpoint> parse_tcp(std::string_view rest)
         if (close == std::string_view::npos) return temporary_fault("no ] after an IPv6 address");
         std::string_view v6 = authority.substr(1, close - 1);
         if (v6.empty() || v6.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos ||
-            v6.find(':') == std::string_view::npos)
+            v6.find(':') == std::string_view::npos || !numeric(AF_INET6, std::string(v6)))
             return temporary_fault("not an IPv6 address in brackets");
         e.host = v6;
         std::string_view after = authority.substr(close + 1);
@@ -112,6 +121,9 @@ Result<RedisEndpoint> parse_tcp(std::string_view rest)
         std::string_view db = rest.substr(slash + 1);
         if (!db.empty() && !decimal(db, max_db, e.db)) return temporary_fault("not a database number");
     }
+    // the programs are static: no getaddrinfo, so no names but this one
+    if (e.host != "localhost" && e.host.find(':') == std::string::npos && !numeric(AF_INET, e.host))
+        return temporary_fault("host must be an IP address or localhost (names are not resolved)");
     return e;
 }
 

@@ -2,7 +2,9 @@
 //   redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]
 //   redis+unix:///PATH[?db=N]
 // several of them separated by spaces, tried in order. USER and PASSWORD
-// are percent-decoded (%XX); HOST is an IPv4 address, a name or [IPv6].
+// are percent-decoded (%XX); HOST is an IPv4 address, [IPv6] or localhost
+// (127.0.0.1): names are not resolved (the programs link statically, and
+// glibc's getaddrinfo would need its shared NSS libraries at run time).
 // A pure function, so that it is unit-tested and fuzzed on its own.
 #ifndef QSEND_LIB_REDIS_SPEC_H
 #define QSEND_LIB_REDIS_SPEC_H
@@ -17,7 +19,7 @@ namespace qs {
 
 struct RedisEndpoint {
     bool unix_socket = false;
-    std::string host;      // TCP: a name or an address (IPv6 without brackets)
+    std::string host;      // TCP: an address (IPv6 without brackets) or "localhost"
     int port = 6379;       // TCP
     std::string path;      // unix socket
     std::string user;      // empty: none (AUTH password, the default user)

@@ -4,9 +4,10 @@
 #include "lib/fd.h"
 #include "lib/hex.h"
 #include "lib/log.h"
+#include "lib/redis_connection.h"
 #include "lib/sha256.h"
 
-#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
 
 #include <atomic>
 #include <cerrno>
@@ -14,8 +15,6 @@
 #include <ctime>
 #include <fcntl.h>
 #include <random>
-#include <signal.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 namespace qs {
@@ -50,14 +49,6 @@ unsigned long timeout_ms(const char* name, unsigned long fallback)
     log::warning(std::string(name) + " is not a number of milliseconds from 1 to " + std::to_string(max_timeout_ms) +
                  ": " + log::escape(env::get(name).value_or("")) + "; using " + std::to_string(fallback));
     return fallback;
-}
-
-timeval to_timeval(unsigned long ms)
-{
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(ms / 1000);
-    tv.tv_usec = static_cast<suseconds_t>(ms % 1000 * 1000);
-    return tv;
 }
 
 // The first line of a file (the key file: all of it), or a one-line fault
@@ -97,51 +88,14 @@ Result<std::string> read_secret_file(const char* variable, bool first_line)
     return bytes;
 }
 
-// hiredis writes to its socket with write(2): a connection the server has
-// closed would raise SIGPIPE and kill the program. Ignored while a command
-// runs, and restored afterwards, because the programs exec others and an
-// ignored SIGPIPE is inherited across exec. (A SIGPIPE raised while it is
-// ignored is discarded, never left pending.)
-class PipeGuard {
-public:
-    PipeGuard()
-    {
-        struct sigaction ignore {};
-        ignore.sa_handler = SIG_IGN;
-        sigemptyset(&ignore.sa_mask);
-        ::sigaction(SIGPIPE, &ignore, &previous_);
-    }
-    ~PipeGuard() { ::sigaction(SIGPIPE, &previous_, nullptr); }
-    PipeGuard(const PipeGuard&) = delete;
-    PipeGuard& operator=(const PipeGuard&) = delete;
+using Reply = RedisReplyPtr;
 
-private:
-    struct sigaction previous_ {};
-};
-
-struct ReplyFree {
-    void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyFree>;
-
-struct ContextFree {
-    void operator()(redisContext* c) const { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextFree>;
-
-Reply run(redisContext* c, std::initializer_list<std::string_view> args)
+Reply run(RedisConnection* c, std::initializer_list<std::string_view> args)
 {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (auto a : args) {
-        argv.push_back(a.data());
-        lengths.push_back(a.size());
-    }
-    return Reply(static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    return c->command(RedisCommand(args));
 }
 
-// A message from hiredis or Redis, for one log line: printable ASCII
+// A message from the connection or Redis, for one log line: printable ASCII
 // stays (spaces too: these are sentences, not client bytes), anything
 // else becomes '?'; at most 200 bytes.
 std::string plain(std::string_view text)
@@ -151,26 +105,20 @@ std::string plain(std::string_view text)
     return out;
 }
 
-std::string io_reason(const redisContext* c, unsigned long command_ms)
-{
-    std::string why = c->errstr;
-    // a receive timeout (SO_RCVTIMEO) shows as EAGAIN
-    if (why == std::strerror(EAGAIN) || why == std::strerror(EWOULDBLOCK))
-        return "no answer within " + std::to_string(command_ms) + " ms";
-    return plain(why);
-}
+// the connection's own text: "no answer within N ms" for a timeout
+std::string io_reason(const RedisConnection* c) { return plain(c->error()); }
 
-std::string reply_text(const redisReply* r)
+std::string reply_text(const RedisReply* r)
 {
     if (!r) return "no reply";
     if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)
-        return plain(std::string_view(r->str, r->len));
+        return plain(r->str);
     return "unexpected reply type " + std::to_string(r->type);
 }
 
-bool is_status(const redisReply* r, std::string_view text)
+bool is_status(const RedisReply* r, std::string_view text)
 {
-    return r && r->type == REDIS_REPLY_STATUS && std::string_view(r->str, r->len) == text;
+    return r && r->type == REDIS_REPLY_STATUS && r->str == text;
 }
 
 // SCAN's MATCH is a glob: the prefix matches only itself.
@@ -221,7 +169,6 @@ public:
     {
         if (!usable(key)) return StoreResult::fault;
         std::string rkey = redis_key(key);
-        PipeGuard guard;
         Reply r = run(ctx_.get(), {"GET", rkey});
         if (!r) return io_fault();
         return read_value(r.get(), rkey, value);
@@ -232,7 +179,6 @@ public:
         if (!usable(key) || !value_fits(value)) return StoreResult::fault;
         std::string rkey = redis_key(key);
         std::string signed_value = redis_signed_value(secret_, rkey, value);
-        PipeGuard guard;
         Reply r = ttl > 0 ? run(ctx_.get(), {"SET", rkey, signed_value, "EX", std::to_string(ttl)})
                           : run(ctx_.get(), {"SET", rkey, signed_value});
         if (!r) return io_fault();
@@ -243,7 +189,6 @@ public:
     StoreResult remove(std::string_view key) override
     {
         if (!usable(key)) return StoreResult::fault;
-        PipeGuard guard;
         Reply r = run(ctx_.get(), {"DEL", redis_key(key)});
         if (!r) return io_fault();
         if (r->type != REDIS_REPLY_INTEGER) return reply_fault("DEL", r.get());
@@ -262,7 +207,6 @@ public:
     {
         if (!usable(key)) return StoreResult::fault;
         std::string rkey = redis_key(key);
-        PipeGuard guard;
         for (int attempt = 0; attempt < max_attempts; ++attempt) {
             if (attempt > 0) backoff(attempt);
             Reply w = run(ctx_.get(), {"WATCH", rkey});
@@ -283,30 +227,21 @@ public:
                 if (change.ttl > 0) ttl = std::to_string(change.ttl);
             }
             // the transaction in one round trip
-            const char* multi[] = {"MULTI"};
-            const char* exec[] = {"EXEC"};
-            redisAppendCommandArgv(ctx_.get(), 1, multi, nullptr);
-            if (change.action == StoreChange::erase) {
-                const char* del[] = {"DEL", rkey.data()};
-                size_t del_len[] = {3, rkey.size()};
-                redisAppendCommandArgv(ctx_.get(), 2, del, del_len);
-            } else {
-                const char* set[] = {"SET", rkey.data(), signed_value.data(), "EX", ttl.data()};
-                size_t set_len[] = {3, rkey.size(), signed_value.size(), 2, ttl.size()};
-                redisAppendCommandArgv(ctx_.get(), ttl.empty() ? 3 : 5, set, set_len);
-            }
-            redisAppendCommandArgv(ctx_.get(), 1, exec, nullptr);
-            Reply replies[3];
-            for (auto& r : replies) {
-                void* reply = nullptr;
-                if (redisGetReply(ctx_.get(), &reply) != REDIS_OK) return io_fault();
-                r.reset(static_cast<redisReply*>(reply));
-            }
+            std::vector<RedisCommand> transaction{{"MULTI"}};
+            if (change.action == StoreChange::erase)
+                transaction.push_back({"DEL", rkey});
+            else if (ttl.empty())
+                transaction.push_back({"SET", rkey, signed_value});
+            else
+                transaction.push_back({"SET", rkey, signed_value, "EX", ttl});
+            transaction.push_back({"EXEC"});
+            std::vector<Reply> replies;
+            if (!ctx_->exchange(transaction, replies)) return io_fault();
             if (!is_status(replies[0].get(), "OK")) return reply_fault("MULTI", replies[0].get());
             if (replies[2]->type == REDIS_REPLY_NIL) continue;  // someone else changed it: again
-            if (replies[2]->type != REDIS_REPLY_ARRAY || replies[2]->elements != 1)
+            if (replies[2]->type != REDIS_REPLY_ARRAY || replies[2]->element.size() != 1)
                 return reply_fault("EXEC", replies[1]->type == REDIS_REPLY_ERROR ? replies[1].get() : replies[2].get());
-            const redisReply* done = replies[2]->element[0];
+            const RedisReply* done = replies[2]->element[0].get();
             if (done->type == REDIS_REPLY_ERROR) return reply_fault("EXEC", done);
             return StoreResult::ok;
         }
@@ -320,34 +255,30 @@ public:
         if (!usable()) return StoreResult::fault;
         std::string pattern = glob_escape(prefix_) + "*";
         std::string cursor = "0";
-        PipeGuard guard;
         do {
             Reply s = run(ctx_.get(), {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
             if (!s) return io_fault();
-            if (s->type != REDIS_REPLY_ARRAY || s->elements != 2 || s->element[0]->type != REDIS_REPLY_STRING ||
+            if (s->type != REDIS_REPLY_ARRAY || s->element.size() != 2 || s->element[0]->type != REDIS_REPLY_STRING ||
                 s->element[1]->type != REDIS_REPLY_ARRAY)
                 return reply_fault("SCAN", s.get());
-            cursor.assign(s->element[0]->str, s->element[0]->len);
-            const redisReply* keys = s->element[1];
-            if (keys->elements == 0) continue;
-            std::vector<const char*> argv{"MGET"};
-            std::vector<size_t> lengths{4};
-            for (size_t i = 0; i < keys->elements; ++i) {
-                if (keys->element[i]->type != REDIS_REPLY_STRING) return reply_fault("SCAN", keys->element[i]);
-                argv.push_back(keys->element[i]->str);
-                lengths.push_back(keys->element[i]->len);
+            cursor = s->element[0]->str;
+            const RedisReply* keys = s->element[1].get();
+            if (keys->element.empty()) continue;
+            RedisCommand mget{"MGET"};
+            for (const auto& k : keys->element) {
+                if (k->type != REDIS_REPLY_STRING) return reply_fault("SCAN", k.get());
+                mget.push_back(k->str);
             }
-            Reply values(static_cast<redisReply*>(
-                redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+            Reply values = ctx_->command(mget);
             if (!values) return io_fault();
-            if (values->type != REDIS_REPLY_ARRAY || values->elements != keys->elements)
+            if (values->type != REDIS_REPLY_ARRAY || values->element.size() != keys->element.size())
                 return reply_fault("MGET", values.get());
-            for (size_t i = 0; i < keys->elements; ++i) {
-                std::string_view rkey(keys->element[i]->str, keys->element[i]->len);
+            for (size_t i = 0; i < keys->element.size(); ++i) {
+                std::string_view rkey = keys->element[i]->str;
                 if (!rkey.starts_with(prefix_) || rkey.size() == prefix_.size()) continue;
                 std::string value;
                 // a key gone since SCAN is nil: skipped like junk
-                if (read_value(values->element[i], rkey, value) != StoreResult::ok) continue;
+                if (read_value(values->element[i].get(), rkey, value) != StoreResult::ok) continue;
                 fn(rkey.substr(prefix_.size()), value);
             }
         } while (cursor != "0");
@@ -383,12 +314,11 @@ private:
 
     bool connect()
     {
-        PipeGuard guard;
         std::string reason;
         for (const auto& e : endpoints_) {
             std::string label = "redis " + e.label();
             std::string why;
-            Context c = connect_one(e, why);
+            auto c = connect_one(e, why);
             if (c) {
                 ctx_ = std::move(c);
                 label_ = label;
@@ -403,29 +333,18 @@ private:
         return false;
     }
 
-    Context connect_one(const RedisEndpoint& e, std::string& why)
+    std::unique_ptr<RedisConnection> connect_one(const RedisEndpoint& e, std::string& why)
     {
-        timeval tv = to_timeval(connect_ms_);
-        Context c(e.unix_socket ? redisConnectUnixWithTimeout(e.path.c_str(), tv)
-                                : redisConnectWithTimeout(e.host.c_str(), e.port, tv));
+        auto c = RedisConnection::open(e, connect_ms_, command_ms_, why);
         if (!c) {
-            why = "out of memory";
-            return nullptr;
-        }
-        if (c->err) {
-            why = plain(c->errstr);
-            return nullptr;
-        }
-        // hiredis 0.14 opens its socket without close-on-exec
-        if (::fcntl(c->fd, F_SETFD, FD_CLOEXEC) != 0 || redisSetTimeout(c.get(), to_timeval(command_ms_)) != REDIS_OK) {
-            why = log::with_errno("setting up the socket", errno);
+            why = plain(why);
             return nullptr;
         }
         const std::string& password = e.has_password ? e.password : passfile_password_;
         if (!password.empty()) {
             Reply a = e.user.empty() ? run(c.get(), {"AUTH", password}) : run(c.get(), {"AUTH", e.user, password});
             if (!a) {
-                why = io_reason(c.get(), command_ms_);
+                why = io_reason(c.get());
                 return nullptr;
             }
             // Redis's refusal names neither the user nor the password
@@ -437,7 +356,7 @@ private:
         if (e.db != 0) {
             Reply s = run(c.get(), {"SELECT", std::to_string(e.db)});
             if (!s) {
-                why = io_reason(c.get(), command_ms_);
+                why = io_reason(c.get());
                 return nullptr;
             }
             if (!is_status(s.get(), "OK")) {
@@ -448,15 +367,15 @@ private:
         // a replica (perhaps a primary Sentinel has demoted) is skipped
         Reply r = run(c.get(), {"ROLE"});
         if (!r) {
-            why = io_reason(c.get(), command_ms_);
+            why = io_reason(c.get());
             return nullptr;
         }
-        if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+        if (r->type != REDIS_REPLY_ARRAY || r->element.empty()) {
             why = "ROLE: " + reply_text(r.get());
             return nullptr;
         }
-        const redisReply* role = r->element[0];
-        std::string_view name = role->type == REDIS_REPLY_STRING ? std::string_view(role->str, role->len) : "";
+        const RedisReply* role = r->element[0].get();
+        std::string_view name = role->type == REDIS_REPLY_STRING ? std::string_view(role->str) : "";
         if (name != "master") {
             why = "not a primary (ROLE " + log::escape(name) + ")";
             return nullptr;
@@ -467,12 +386,12 @@ private:
     // The connection failed: a fault now, a new connection next time.
     StoreResult io_fault()
     {
-        error_ = "store: " + label_ + ": " + io_reason(ctx_.get(), command_ms_);
+        error_ = "store: " + label_ + ": " + io_reason(ctx_.get());
         ctx_.reset();
         return StoreResult::fault;
     }
 
-    StoreResult reply_fault(std::string_view command, const redisReply* r)
+    StoreResult reply_fault(std::string_view command, const RedisReply* r)
     {
         error_ = "store: " + label_ + ": " + std::string(command) + ": " + reply_text(r);
         return StoreResult::fault;
@@ -487,12 +406,12 @@ private:
         return result;
     }
 
-    StoreResult read_value(const redisReply* r, std::string_view rkey, std::string& value)
+    StoreResult read_value(const RedisReply* r, std::string_view rkey, std::string& value)
     {
         if (r->type == REDIS_REPLY_NIL) return StoreResult::absent;
         if (r->type != REDIS_REPLY_STRING) return reply_fault("GET", r);
         std::string v;
-        if (!redis_verified_value(secret_, rkey, std::string_view(r->str, r->len), v)) {
+        if (!redis_verified_value(secret_, rkey, r->str, v)) {
             if (!warned_junk.exchange(true))
                 log::warning("store: key=" + log::escape(rkey) + " has no valid signature; ignored");
             return StoreResult::absent;
@@ -512,7 +431,7 @@ private:
     std::string prefix_;
     unsigned long connect_ms_, command_ms_;
     std::string secret_, passfile_password_, setup_fault_;
-    Context ctx_;
+    std::unique_ptr<RedisConnection> ctx_;
     std::string label_;
     std::minstd_rand random_;
 };

@@ -83,17 +83,17 @@ TEST_CASE("Redis specs: the good forms")
     CHECK_FALSE((*one)[0].has_password);
     CHECK((*one)[0].label() == "127.0.0.1:6379");
 
-    auto full = qs::parse_redis_spec("redis://qsend:p%40ss%2Fw%3Ard@redis.example:6380/3");
+    auto full = qs::parse_redis_spec("redis://qsend:p%40ss%2Fw%3Ard@192.0.2.7:6380/3");
     REQUIRE(full);
     CHECK((*full)[0].user == "qsend");
     CHECK((*full)[0].password == "p@ss/w:rd");
     CHECK((*full)[0].has_password);
-    CHECK((*full)[0].host == "redis.example");
+    CHECK((*full)[0].host == "192.0.2.7");
     CHECK((*full)[0].port == 6380);
     CHECK((*full)[0].db == 3);
-    CHECK((*full)[0].label() == "redis.example:6380");
+    CHECK((*full)[0].label() == "192.0.2.7:6380");
 
-    auto no_user = qs::parse_redis_spec("redis://:secret@h");
+    auto no_user = qs::parse_redis_spec("redis://:secret@10.0.0.1");
     REQUIRE(no_user);
     CHECK((*no_user)[0].user.empty());
     CHECK((*no_user)[0].password == "secret");
@@ -114,12 +114,18 @@ TEST_CASE("Redis specs: the good forms")
     CHECK((*sock)[0].db == 2);
     CHECK((*sock)[0].label() == "/run/redis/redis.sock");
 
-    auto several = qs::parse_redis_spec("redis://a:6379  redis://b:6380 redis+unix:///s ");
+    auto several = qs::parse_redis_spec("redis://10.0.0.1:6379  redis://10.0.0.2:6380 redis+unix:///s ");
     REQUIRE(several);
     REQUIRE(several->size() == 3);
-    CHECK((*several)[0].host == "a");
+    CHECK((*several)[0].host == "10.0.0.1");
     CHECK((*several)[1].port == 6380);
     CHECK((*several)[2].path == "/s");
+
+    // the one name taken: it is 127.0.0.1, and named as written
+    auto local = qs::parse_redis_spec("redis://localhost:6380");
+    REQUIRE(local);
+    CHECK((*local)[0].host == "localhost");
+    CHECK((*local)[0].label() == "localhost:6380");
 }
 
 TEST_CASE("Redis specs: malformed ones say why, never quoting a password")
@@ -139,9 +145,17 @@ TEST_CASE("Redis specs: malformed ones say why, never quoting a password")
     CHECK(why("redis://[::1") == "no ] after an IPv6 address (endpoint 1)");
     CHECK(why("redis://[zz]") == "not an IPv6 address in brackets (endpoint 1)");
     CHECK(why("redis://[::1]x") == "junk after ] (endpoint 1)");
-    CHECK(why("redis://a redis+unix://host/s") == "redis+unix:// takes ///PATH (no host) (endpoint 2)");
+    // names are not resolved (no getaddrinfo in a static program)
+    CHECK(why("redis://redis.example") == "host must be an IP address or localhost (names are not resolved) (endpoint 1)");
+    CHECK(why("redis://127.0.0.1 redis://h:6380/1") ==
+          "host must be an IP address or localhost (names are not resolved) (endpoint 2)");
+    CHECK(why("redis://localhost.") == "host must be an IP address or localhost (names are not resolved) (endpoint 1)");
+    CHECK(why("redis://127.1") == "host must be an IP address or localhost (names are not resolved) (endpoint 1)");
+    CHECK(why("redis://256.0.0.1") == "host must be an IP address or localhost (names are not resolved) (endpoint 1)");
+    CHECK(why("redis://[1::2::3]") == "not an IPv6 address in brackets (endpoint 1)");
+    CHECK(why("redis://127.0.0.1 redis+unix://host/s") == "redis+unix:// takes ///PATH (no host) (endpoint 2)");
     CHECK(why("redis+unix:///s?database=1") == "redis+unix:// takes only ?db=N (endpoint 1)");
-    CHECK(why("redis://a dir:/x") == "not redis:// or redis+unix:// (endpoint 2)");
+    CHECK(why("redis://127.0.0.1 dir:/x") == "not redis:// or redis+unix:// (endpoint 2)");
     // a password without its '@' lands in the port: not quoted
     std::string leaked = why("redis://user:hunter2");
     CHECK(leaked == "not a port number (endpoint 1)");
@@ -150,7 +164,7 @@ TEST_CASE("Redis specs: malformed ones say why, never quoting a password")
     REQUIRE_FALSE(bad);
     CHECK(bad.fault().text == "RELAYLOCK_STORE: bad Redis spec: not a port number (endpoint 1)");
     std::string many;
-    for (int i = 0; i < 17; ++i) many += "redis://h ";
+    for (int i = 0; i < 17; ++i) many += "redis://127.0.0.1 ";
     CHECK(why(many) == "more than 16 endpoints");
 }
 
