@@ -180,4 +180,10 @@ out=$(env $ENV_A relaylock-expire 2>&1); st=$?
 got $st 0 "relaylock-expire works on the shared store"
 cat $SCRATCH/pop-a.log $SCRATCH/smtp-a.log $SCRATCH/smtp-b.log guess.log > all.log
 lacks "no log line holds the Redis password" all.log "$(cat $K/redis.pass)"
+# the demonstration's part 4 tells the same story
+(cd "$TOP" && sh demo/4-several-hosts.sh) > $SCRATCH/demo.out 2>&1
+got $? 0 "demo/4-several-hosts.sh exits 0"
+same "... shows a relay after the login on the other host, a refusal for the forgery, one while Redis is stopped, and a relay when it is back" \
+  "$(grep -E '^    (250 ok|553 )' $SCRATCH/demo.out | cut -c5-7 | tr '\n' ' ')" "250 553 553 250 "
+contains "... and the forgery's log line" $SCRATCH/demo.out 'no valid signature; ignored'
 finish
