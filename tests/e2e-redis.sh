@@ -1,5 +1,6 @@
 #!/bin/sh
-# Several hosts, one store (INSTALL, step 31), for real on loopback: a
+# Several hosts, one store (INSTALL, step 31), for real on loopback (host
+# A's services on 127.0.0.2, host B's on 127.0.0.3): a
 # redis-server with the ACL file qsend-redis-acl writes, the installed
 # stunnel-redis-server.conf in front of it, and for each of two "hosts"
 # its own installed stunnel-redis-client.conf tunnel, the run scripts
@@ -82,18 +83,29 @@ host_env() {  # PORT
 ENV_A=$(host_env $PORT_A) ENV_B=$(host_env $PORT_B)
 POP_A=$(free_port) SMTP_A=$(free_port) SMTP_B=$(free_port)
 show_env='echo "RELAYCLIENT=${RELAYCLIENT-unset} USER=${RELAYLOCK_USER-unset}"'
-env $ENV_A tcpserver -R -H -l pop.a 127.0.0.1 $POP_A relaylock-guard $STANDINS/qmail-popup \
+env $ENV_A tcpserver -R -H -l pop.a 127.0.0.2 $POP_A relaylock-guard $STANDINS/qmail-popup \
   $STANDINS/checkpassword relaylock $STANDINS/qmail-pop3d 2>$SCRATCH/pop-a.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
-env $ENV_A tcpserver -R -H -l smtp.a 127.0.0.1 $SMTP_A relaylock-check sh -c "$show_env" 2>$SCRATCH/smtp-a.log &
+env $ENV_A tcpserver -R -H -l smtp.a 127.0.0.2 $SMTP_A relaylock-check sh -c "$show_env" 2>$SCRATCH/smtp-a.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
-env $ENV_B tcpserver -R -H -l smtp.b 127.0.0.1 $SMTP_B relaylock-check sh -c "$show_env" 2>$SCRATCH/smtp-b.log &
+env $ENV_B tcpserver -R -H -l smtp.b 127.0.0.3 $SMTP_B relaylock-check sh -c "$show_env" 2>$SCRATCH/smtp-b.log &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
-for p in $POP_A $SMTP_A $SMTP_B; do wait_port $p || not_ok "server on port $p did not start"; done
+for p in 127.0.0.2:$POP_A 127.0.0.2:$SMTP_A 127.0.0.3:$SMTP_B; do  # (wait_port knows 127.0.0.1 only)
+  python3 -c 'import socket, sys, time
+host, port = sys.argv[1].split(":")
+for _ in range(200):
+    try:
+        socket.create_connection((host, int(port)), 1).close(); sys.exit(0)
+    except OSError: time.sleep(0.05)
+sys.exit(1)' $p || not_ok "server on $p did not start"
+done
 pop_login() {  # FROM PASSWORD
-  tcpclient -R -H -i $1 127.0.0.1 $POP_A sh -c "printf 'USER alice\r\nPASS $2\r\nQUIT\r\n' >&7; cat <&6" 2>/dev/null | sed 1d
+  tcpclient -R -H -i $1 127.0.0.2 $POP_A sh -c "printf 'USER alice\r\nPASS $2\r\nQUIT\r\n' >&7; cat <&6" 2>/dev/null | sed 1d
 }
-smtp_env() { tcpclient -R -H -i $1 127.0.0.1 ${2:-$SMTP_B} sh -c 'cat <&6' 2>/dev/null; }
+smtp_env() {  # FROM [PORT]: host B, or host A's SMTP service when PORT is $SMTP_A
+  host=127.0.0.3; [ "${2:-}" = "$SMTP_A" ] && host=127.0.0.2
+  tcpclient -R -H -i $1 $host ${2:-$SMTP_B} sh -c 'cat <&6' 2>/dev/null
+}
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 WELCOME=$(printf '+OK \n+OK maildrop ready (running as uid 65534)\n+OK ')
 
