@@ -122,6 +122,9 @@ private:
     ThrottleConfig throttle_config_;
     std::optional<Throttle> throttle_;
     std::optional<UserRecord> record_;
+    std::optional<RefusalFloor> floor_;  // from the database, when it has one
+    struct timespec checked_from_ {};    // when the password step began
+    bool checked_ = false;
     Outcome outcome_ = Outcome::bad;
 };
 
@@ -234,6 +237,12 @@ int Login::find_user()
     std::string fields;
     LookupResult found = LookupResult::fault;
     if (db.open(config_.users)) found = db.find(key_, fields);
+    if (found != LookupResult::fault && !config_.lookup) {
+        std::string floor;
+        LookupResult has = db.find(refusal_floor_key, floor);
+        if (has == LookupResult::fault) found = has;
+        else if (has == LookupResult::found) floor_ = decode_refusal_floor(floor);  // a bad one: as without
+    }
     if (found == LookupResult::fault) {
         log::fatal(db.error());
         release();
@@ -267,6 +276,8 @@ void Login::check_password()
 
 int Login::verify()
 {
+    ::clock_gettime(CLOCK_MONOTONIC, &checked_from_);
+    checked_ = true;
     if (request_.kind == Kind::cram) {
         unsigned char response[16];
         if (!hex::decode(request_.digest, response, sizeof response)) {
@@ -282,6 +293,11 @@ int Login::verify()
         outcome_ = scheme == Scheme::locked || scheme == Scheme::empty ? Outcome::disabled : Outcome::ok;
     } else if (record_) {
         check_password();
+    } else if (floor_) {
+        // a wrong password for the costliest secret in the database: the
+        // CPU an unknown user costs is a real check's (the hash is of a
+        // random password; no user, so never a success either way)
+        (void)verify_password(floor_->hash, request_.password, true);
     } else {
         dummy_password_work(request_.password);
     }
@@ -298,6 +314,12 @@ int Login::conclude(char** next)
     else if (!config_.lookup && !record_->allowed_from(address_)) reason = "network_not_allowed";  // allow_nets (a passdb field)
     if (!reason.empty()) {
         report(attempt_, "fail", reason);  // counted by admit
+        // Whether an account exists must not show in timing: a refusal
+        // after the password step (unknown user, wrong password, locked or
+        // disabled account) lasts at least the refusal floor, what a wrong
+        // password costs for the costliest secret in the database. A
+        // success is never delayed: its client knows the password.
+        if (checked_ && floor_) sleep_until(deadline_after(checked_from_, floor_->micros));
         return 1;
     }
     if (throttle_)

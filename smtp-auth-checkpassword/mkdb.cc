@@ -15,6 +15,7 @@
 #include <functional>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace qs::auth {
@@ -223,6 +224,48 @@ int fatal(const Fault& fault)
 }
 } // namespace
 
+namespace {
+uint64_t refusal_micros(std::string_view secret)
+{
+    uint64_t t[3];
+    for (auto& each : t) {
+        struct timespec a, b;
+        ::clock_gettime(CLOCK_MONOTONIC, &a);
+        if (secret.empty()) dummy_password_work("not the password");
+        else (void)verify_password(secret, "not the password", true);
+        ::clock_gettime(CLOCK_MONOTONIC, &b);
+        each = static_cast<uint64_t>((b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000);
+    }
+    std::sort(t, t + 3);
+    return t[1];
+}
+} // namespace
+
+RefusalFloor measure_refusal_floor(const std::vector<CdbRecord>& records)
+{
+    std::vector<std::pair<std::string, std::string_view>> settings;  // cost setting, a secret with it
+    const std::string dummy = dummy_cost_setting();
+    for (const auto& r : records) {
+        std::string_view secret = r.value.substr(0, r.value.find(':'));
+        std::string setting = cost_setting(secret);
+        // {PLAIN}, {CRAM-MD5}: cheaper than the dummy; the dummy's own setting: timed as the dummy
+        if (setting.empty() || setting == dummy) continue;
+        if (std::none_of(settings.begin(), settings.end(), [&](const auto& s) { return s.first == setting; }))
+            settings.emplace_back(std::move(setting), secret);
+    }
+    RefusalFloor floor;
+    floor.micros = refusal_micros({});  // the dummy: what unknown users cost without a floor
+    std::string_view costliest;
+    for (const auto& [setting, secret] : settings)
+        if (uint64_t us = refusal_micros(secret); us > floor.micros) {
+            floor.micros = us;
+            costliest = secret;
+        }
+    floor.hash = unknowable_hash(costliest);
+    if (floor.hash.empty()) floor.hash = unknowable_hash({});
+    return floor;
+}
+
 int make_users_db(const MkdbRun& run)
 {
     std::string copy;
@@ -241,6 +284,9 @@ int make_users_db(const MkdbRun& run)
         // an empty database refuses every login: only on request
         return fatal(permanent_fault("no users on input: " + run.cdb + " left as it was (-e installs an empty one)"));
     }
+    // the refusal floor (smtp-auth-checkpassword.8): under a key no user can have
+    std::string floor_value = encode_refusal_floor(measure_refusal_floor(records));
+    records.push_back({refusal_floor_key, floor_value});
     std::string error;
     if (!write_cdb_atomically(run.cdb, run.tmp, records, error, 0600)) return fatal(temporary_fault(error));
     return 0;

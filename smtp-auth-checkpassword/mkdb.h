@@ -4,6 +4,7 @@
 #define QSEND_AUTH_MKDB_H
 
 #include "lib/cdb_write.h"
+#include "smtp-auth-checkpassword/userdb.h"
 
 #include <deque>
 #include <optional>
@@ -33,6 +34,11 @@ constexpr unsigned long vpopmail_no_smtp = 0x800;
 void compile_users(std::string_view text, const MkdbOptions& options, std::vector<CdbRecord>& records,
                    std::deque<std::string>& storage, std::vector<std::string>& errors,
                    std::vector<std::string>* warnings = nullptr);
+
+// The refusal floor of a set of records (userdb.h): every distinct cost
+// setting (cost_setting) and the dummy for unknown users timed with a wrong
+// password (median of 3), the costliest kept. On this host: the checker's.
+RefusalFloor measure_refusal_floor(const std::vector<CdbRecord>& records);
 
 // smtp-auth-mkdb after its arguments: the users file from descriptor 0,
 // the cdb written atomically (through tmp) unless a line is bad. Logs why

@@ -8,6 +8,7 @@
 
 #include <crypt.h>
 #include <cstring>
+#include <unistd.h>
 #include <memory>
 
 namespace qs::auth {
@@ -219,5 +220,38 @@ void dummy_password_work(std::string_view password)
 }
 
 unsigned long dummy_password_work_done() { return dummy_work_count; }
+
+std::string cost_setting(std::string_view secret)
+{
+    StoredSecret s = classify(secret);
+    if (s.scheme != Scheme::crypt || !s.value.starts_with('$')) return {};
+    std::string_view v = s.value.substr(1);
+    size_t end = v.find('$');
+    if (end == std::string_view::npos) return {};
+    std::string_view id = v.substr(0, end), rest = v.substr(end + 1);
+    std::string out = "$" + std::string(id) + "$";
+    size_t next = rest.find('$');
+    std::string_view field = rest.substr(0, next);
+    bool with_param = id == "y" || id == "gy" || id == "7" || id == "2a" || id == "2b" || id == "2y" ||
+                      ((id == "5" || id == "6") && field.starts_with("rounds="));
+    if (with_param && next != std::string_view::npos) out += std::string(field) + "$";
+    return out;
+}
+
+std::string dummy_cost_setting() { return cost_setting(dummy_setting); }
+
+std::string unknowable_hash(std::string_view like)
+{
+    unsigned char raw[24];
+    if (::getentropy(raw, sizeof raw) != 0) return {};
+    Secret pw(hex::encode(raw, sizeof raw));
+    digest::wipe(raw, sizeof raw);
+    std::string setting(like.empty() ? std::string_view(dummy_setting) : classify(like).value);
+    auto data = std::make_unique<crypt_data>();
+    const char* out = crypt_r(pw.str().c_str(), setting.c_str(), data.get());
+    std::string hash = out && out[0] != '*' ? out : "";
+    digest::wipe(data.get(), sizeof(crypt_data));
+    return hash;
+}
 
 } // namespace qs::auth

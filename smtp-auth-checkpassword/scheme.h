@@ -45,6 +45,17 @@ void dummy_password_work(std::string_view password);
 // that a refusal paid it without timing anything.
 unsigned long dummy_password_work_done();
 
+// For the refusal floor (smtp-auth-mkdb.8): the part of a crypt secret
+// that decides its cost ("$2y$12$", "$y$j9T$", "$6$rounds=N$", "$5$"), ""
+// for other schemes (cheaper than dummy_password_work).
+std::string cost_setting(std::string_view secret);
+// The cost setting of dummy_password_work ("$y$j9T$").
+std::string dummy_cost_setting();
+// A hash with the salt and cost of a crypt secret (or of the dummy setting
+// when like is empty) for a random password nobody knows; "" when libcrypt
+// refuses it.
+std::string unknowable_hash(std::string_view like);
+
 bool base64_decode(std::string_view in, std::string& out);
 
 } // namespace qs::auth

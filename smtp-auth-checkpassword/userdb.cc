@@ -98,6 +98,41 @@ std::string normalise_user(std::string_view login, std::string_view default_doma
     return out;
 }
 
+std::string encode_refusal_floor(const RefusalFloor& floor)
+{
+    return std::to_string(floor.micros) + ":" + floor.hash;
+}
+
+std::optional<RefusalFloor> decode_refusal_floor(std::string_view value)
+{
+    size_t colon = value.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == value.size()) return std::nullopt;
+    RefusalFloor f;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + colon, f.micros);
+    if (ec != std::errc() || end != value.data() + colon) return std::nullopt;
+    if (f.micros > 60'000'000) return std::nullopt;  // more than a minute: not a floor mkdb measured
+    f.hash.assign(value.substr(colon + 1));
+    return f;
+}
+
+struct timespec deadline_after(const struct timespec& start, uint64_t micros)
+{
+    struct timespec d = start;
+    d.tv_sec += static_cast<time_t>(micros / 1000000);
+    d.tv_nsec += static_cast<long>(micros % 1000000) * 1000;
+    if (d.tv_nsec >= 1000000000) {
+        d.tv_nsec -= 1000000000;
+        ++d.tv_sec;
+    }
+    return d;
+}
+
+void sleep_until(const struct timespec& deadline)
+{
+    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    }
+}
+
 bool valid_user_name(std::string_view name)
 {
     if (name.empty() || name.size() > 255) return false;

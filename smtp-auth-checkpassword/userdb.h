@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <time.h>
 
 struct cdb;
 
@@ -54,6 +55,26 @@ bool valid_user_name(std::string_view name);
 // and the checker reads (smtp-auth-checkpassword.8, smtp-auth-mkdb.8): a
 // longer one is a corrupt database, never an allocation of its length.
 constexpr size_t max_record_size = 65536;
+
+// The refusal floor (smtp-auth-mkdb.8): the wall time, in microseconds, a
+// wrong password costs for the costliest secret setting in the database,
+// measured when the database was built, and a hash with that setting that
+// no password is known for. It is stored under refusal_floor_key, which
+// starts with a NUL byte: valid_user_name refuses it, and a login name
+// cannot hold one (descriptor 3 separates its fields with NUL).
+struct RefusalFloor {
+    uint64_t micros = 0;
+    std::string hash;
+};
+inline constexpr std::string_view refusal_floor_key{"\0refusal-floor", 14};
+// "micros:hash"
+std::string encode_refusal_floor(const RefusalFloor& floor);
+std::optional<RefusalFloor> decode_refusal_floor(std::string_view value);
+
+// The refusal pad: start + micros, and a sleep (CLOCK_MONOTONIC, absolute,
+// resumed after a signal) until then; a deadline already past returns at once.
+struct timespec deadline_after(const struct timespec& start, uint64_t micros);
+void sleep_until(const struct timespec& deadline);
 
 enum class LookupResult { found, absent, fault };
 

@@ -8,6 +8,11 @@
 #     enumeration by timing. Target: 0.9 to 1.1.
 #  3. smtp-auth-mkdb against freecdb's cdbmake on the same 1,000,000
 #     records. Target: at most 2.0.
+#  4. the refusal floor: for each scheme (smtp-auth-passwd's yescrypt,
+#     bcrypt, sha512, cram-md5, plain, and openssl's sha256-crypt), a
+#     database of that one user, then one of all of them (its floor is the
+#     costliest, bcrypt's): a wrong password for the scheme's user against
+#     an unknown user. Limit: 0.9 to 1.1.
 # Runs are interleaved; figures are medians of per-run wall times (mkdb:
 # median of 5 builds each).
 . "$(dirname "$0")/lib.sh"
@@ -137,4 +142,36 @@ r=$(ratio "$1" "$2")
 if within "$r" 0.9 1.1; then ok "unknown user ${1}us vs wrong password for a {PLAIN} user ${2}us (medians of $HASH_RUNS): ratio $r (target 0.9-1.1)"
 else not_ok "unknown user ${1}us vs wrong password for a {PLAIN} user ${2}us (medians of $HASH_RUNS): ratio $r (target 0.9-1.1)"; fi
 same "both were refused" "$(tr '\n' ' ' < driver.err)" "exit 1 exit 1 "
+
+# 4. the refusal floor, with medians of FLOOR_RUNS (bcrypt is slow)
+FLOOR_RUNS=${AUTH_BENCH_FLOOR_RUNS:-25}
+mkdb=$TOP/smtp-auth-checkpassword/smtp-auth-mkdb
+passwd=$TOP/smtp-auth-checkpassword/smtp-auth-passwd
+: > floor-all
+for s in yescrypt bcrypt sha512 sha256 cram-md5 plain; do
+  if [ "$s" = sha256 ]; then h=$(openssl passwd -5 secret 2>/dev/null) || continue
+  else h=$(echo secret | "$passwd" -s "$s"); fi
+  echo "$s-user:$h" > "floor-$s"
+  echo "$s-user:$h" >> floor-all
+  "$mkdb" "floor-$s.cdb" "floor-$s.tmp" < "floor-$s" || not_ok "smtp-auth-mkdb builds the $s database"
+  set -- $(CHKPW_USERS=$SCRATCH/floor-$s.cdb ./driver "$FLOOR_RUNS" "$s-user|wrong|" "$checker" /bin/true -- "nosuchuser|wrong|" "$checker" /bin/true 2>driver.err)
+  r=$(ratio "$1" "$2")
+  text="refusal floor, $s alone: wrong password ${1}us vs unknown user ${2}us (medians of $FLOOR_RUNS): ratio $r (limit 0.9-1.1)"
+  if within "$r" 0.9 1.1; then ok "$text"; else not_ok "$text"; fi
+  same "both were refused ($s alone)" "$(tr '\n' ' ' < driver.err)" "exit 1 exit 1 "
+done
+"$mkdb" floor-all.cdb floor-all.tmp < floor-all || not_ok "smtp-auth-mkdb builds the database of every scheme"
+schemes=$(cut -d- -f1 floor-all | sed 's/^cram$/cram-md5/')
+args=""
+for s in $schemes; do args="$args $s-user|wrong| $checker /bin/true --"; done
+# shellcheck disable=SC2086
+set -- $(CHKPW_USERS=$SCRATCH/floor-all.cdb ./driver "$FLOOR_RUNS" "nosuchuser|wrong|" "$checker" /bin/true -- $args 2>driver.err)
+unknown=$1; shift
+for s in $schemes; do
+  r=$(ratio "$1" "$unknown")
+  text="refusal floor, every scheme in one database: wrong password for the $s user ${1}us vs unknown user ${unknown}us (medians of $FLOOR_RUNS): ratio $r (limit 0.9-1.1)"
+  if within "$r" 0.9 1.1; then ok "$text"; else not_ok "$text"; fi
+  shift
+done
+check "all were refused (every scheme in one database)" sh -c '! grep -v "^exit 1$" driver.err'
 finish

@@ -99,6 +99,22 @@ put 'carol\000secret\000\000'
 chk 0 "CHKPW_DOMAIN is the default domain" SMTPAUTH=+cram CHKPW_DOMAIN=Example.COM
 chk 1 "without CHKPW_DOMAIN carol is unknown" SMTPAUTH=+cram
 contains "unknown user is named as such" log 'fail user=carol ip=192\.0\.2\.7 mech=password reason=unknown_user$'
+# the refusal floor (smtp-auth-mkdb.8): a record under NUL "refusal-floor"
+floor=$(python3 -c 'import sys
+d=open(sys.argv[1],"rb").read(); i=d.find(b"\0refusal-floor")
+print(d[i+14:i+14+200].split(b"\0")[0].decode() if i >= 0 else "")' users.cdb)
+check "smtp-auth-mkdb wrote the refusal floor (microseconds:hash)" sh -c 'echo "$1" | grep -Eq "^[0-9]+:\\\$y\\\$"' - "$floor"
+put 'refusal-floor\000secret\000\000'
+chk 1 "the floor's key without its NUL is no user"
+contains "a login as the floor's key is an unknown user" log 'fail user=refusal-floor ip=192\.0\.2\.7 mech=password reason=unknown_user$'
+put '\000refusal-floor\000secret\000\000'
+chk 2 "a login name cannot start with the floor's NUL (an empty name)"
+printf '+5,13:alice->{PLAIN}secret\n\n' | cdbmake old.cdb old.tmp
+put 'nosuchuser\000secret\000\000'
+chk 1 "a database without the floor record (cdbmake) still refuses an unknown user" CHKPW_USERS=$SCRATCH/old.cdb
+contains "as unknown_user" log 'fail user=nosuchuser ip=192\.0\.2\.7 mech=password reason=unknown_user$'
+put 'alice\000secret\000\000'
+chk 0 "and lets its users in" CHKPW_USERS=$SCRATCH/old.cdb
 printf 'carol@example.com\000%s\000<1896.697170952@postoffice.reston.mci.net>\000' \
   "$(python3 -c 'import hmac,hashlib;print(hmac.new(b"secret",b"<1896.697170952@postoffice.reston.mci.net>",hashlib.md5).hexdigest())')" > "$IN"
 chk 0 "CRAM-MD5 from a {CRAM-MD5} context" SMTPAUTH=+cram

@@ -150,3 +150,71 @@ TEST_CASE("the cdb is replaced atomically and read with one probe; damage is a f
     CHECK_FALSE(missing.open(s.path / "missing.cdb"));
     CHECK(missing.error().find("No such file") != std::string::npos);
 }
+
+TEST_CASE("the refusal floor: a record under a key no user can have, read back as written")
+{
+    CHECK(refusal_floor_key.size() == 14);
+    CHECK(refusal_floor_key[0] == '\0');
+    CHECK_FALSE(valid_user_name(refusal_floor_key));
+    CHECK(valid_user_name(refusal_floor_key.substr(1)));  // the readable tail is an ordinary name
+    // a users file cannot name a user like it
+    std::vector<qs::CdbRecord> records;
+    std::deque<std::string> storage;
+    std::vector<std::string> errors;
+    compile_users(std::string(refusal_floor_key) + ":{PLAIN}x\n", {}, records, storage, errors);
+    CHECK_FALSE(errors.empty());
+
+    RefusalFloor f{123456, "$2b$10$cojQauQUvRSRJeNmjNiMn.rTXK2BmI6b3pLSKOWU7A1MNMeRITuGe"};
+    auto back = decode_refusal_floor(encode_refusal_floor(f));
+    REQUIRE(back);
+    CHECK(back->micros == f.micros);
+    CHECK(back->hash == f.hash);
+    CHECK_FALSE(decode_refusal_floor(""));
+    CHECK_FALSE(decode_refusal_floor("12:"));
+    CHECK_FALSE(decode_refusal_floor(":$y$x"));
+    CHECK_FALSE(decode_refusal_floor("12x:$y$x"));
+    CHECK_FALSE(decode_refusal_floor("99999999999:$y$x"));
+
+    // mkdb: the floor is the costliest setting's, and its hash has that setting
+    ScratchDir s;
+    std::vector<qs::CdbRecord> users = {{"a", "{PLAIN}x"}, {"b", "$5$rounds=200000$saltsaltsalt$ignored"}};
+    RefusalFloor m = measure_refusal_floor(users);
+    CHECK(m.micros > 0);
+    CHECK(m.hash.starts_with("$5$rounds=200000$saltsaltsalt$"));
+    std::vector<qs::CdbRecord> plain = {{"a", "{PLAIN}x"}};
+    CHECK(measure_refusal_floor(plain).hash.starts_with("$y$j9T$"));  // the dummy's when nothing costs more
+
+    // the database holds it; a probe for the readable tail finds nothing
+    std::string value = encode_refusal_floor(m), cdb = s.path / "f.cdb", tmp = s.path / "f.tmp", error;
+    users.push_back({refusal_floor_key, value});
+    REQUIRE(qs::write_cdb_atomically(cdb, tmp, users, error));
+    UserDb db;
+    REQUIRE(db.open(cdb));
+    std::string fields;
+    REQUIRE(db.find(refusal_floor_key, fields) == LookupResult::found);
+    CHECK(decode_refusal_floor(fields)->hash == m.hash);
+    CHECK(db.find(refusal_floor_key.substr(1), fields) == LookupResult::absent);
+}
+
+TEST_CASE("the refusal pad: a deadline after a start, slept to")
+{
+    struct timespec start = {10, 999'500'000};
+    struct timespec d = deadline_after(start, 1'500'250);
+    CHECK(d.tv_sec == 12);
+    CHECK(d.tv_nsec == 499'750'000);
+    d = deadline_after(start, 0);
+    CHECK(d.tv_sec == 10);
+    CHECK(d.tv_nsec == 999'500'000);
+
+    struct timespec a, b;
+    ::clock_gettime(CLOCK_MONOTONIC, &a);
+    sleep_until(deadline_after(a, 20'000));
+    ::clock_gettime(CLOCK_MONOTONIC, &b);
+    double waited = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+    CHECK(waited >= 20'000);
+    // a deadline already past returns at once
+    ::clock_gettime(CLOCK_MONOTONIC, &a);
+    sleep_until(deadline_after({a.tv_sec - 5, a.tv_nsec}, 0));
+    ::clock_gettime(CLOCK_MONOTONIC, &b);
+    CHECK((b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3 < 1'000'000);
+}
