@@ -132,9 +132,16 @@ printf 'alice:{PLAIN}new\nbob:{PLAIN}new\n' > new.users
 smtp-auth-mkdb want-old-users.cdb u.tmp < old.users 2>/dev/null
 smtp-auth-mkdb want-new-users.cdb u.tmp < new.users 2>/dev/null
 reset_users() { rm -f users.cdb users.tmp; cp want-old-users.cdb users.cdb; }
+# The same users as cdb B: A is a sound cdb whose records are B's, but for
+# the refusal floor, which each build measures anew (smtp-auth-mkdb(8)).
+same_users() {
+  cdbdump < "$1" > "$1.dump" 2>/dev/null && cdbdump < "$2" > "$2.dump" 2>/dev/null || return 1
+  grep -av 'refusal-floor' "$1.dump" > "$1.users"; grep -av 'refusal-floor' "$2.dump" > "$2.users"
+  cmp -s "$1.users" "$2.users" && [ "$(grep -ac 'refusal-floor' "$1.dump")" = 1 ]
+}
 verify_users() {
-  { cmp -s users.cdb want-old-users.cdb || cmp -s users.cdb want-new-users.cdb; } &&
-    smtp-auth-mkdb users.cdb users.tmp < new.users 2>/dev/null && cmp -s users.cdb want-new-users.cdb
+  { cmp -s users.cdb want-old-users.cdb || same_users users.cdb want-new-users.cdb; } &&
+    smtp-auth-mkdb users.cdb users.tmp < new.users 2>/dev/null && same_users users.cdb want-new-users.cdb
 }
 every_step "smtp-auth-mkdb" reset_users verify_users sh -c 'exec smtp-auth-mkdb users.cdb users.tmp < new.users'
 
@@ -196,7 +203,7 @@ eintr_storms() {
   storm relaylock-rules storm.cdb storm.tmp < new.rules 2> /dev/null
   check "EINTR: relaylock-rules compiles the same cdb" cmp -s storm.cdb want-new.cdb
   storm smtp-auth-mkdb storm-users.cdb storm-users.tmp < new.users 2> /dev/null
-  check "EINTR: smtp-auth-mkdb compiles the same cdb" cmp -s storm-users.cdb want-new-users.cdb
+  check "EINTR: smtp-auth-mkdb compiles the same cdb" same_users storm-users.cdb want-new-users.cdb
 }
 if [ -n "$SANITIZED" ]; then
   # a sanitizer build links dynamically, and the loader gives up on EINTR
